@@ -1,0 +1,92 @@
+"""Writing to the audit log. `record_audit` is called inside the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chinhquyen.audit.models import AuditChainHead, AuditEvent
+
+
+def canonical_payload(event: AuditEvent) -> bytes:
+    """The bytes that the row hash covers: every field but the hash itself."""
+    at: datetime = event.at
+    data = {
+        "seq": event.seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "source_address": event.source_address,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def compute_row_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(canonical_payload(event)).hexdigest()
+
+
+def _lock_head() -> AuditChainHead:
+    updated = AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
+    if not updated:
+        AuditChainHead.objects.get_or_create(pk=1)
+        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def record_audit(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    source_address: str = "",
+) -> AuditEvent:
+    """Append one row to the chain. Runs in (or opens) a transaction with the business change."""
+    with transaction.atomic():
+        head = _lock_head()
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or str(obj.pk)
+            object_repr = object_repr or str(obj)[:300]
+        is_user = actor is not None and getattr(actor, "pk", None) is not None
+        event = AuditEvent(
+            seq=head.seq,
+            at=timezone.now(),
+            actor=actor if is_user else None,
+            actor_label=(str(actor) if actor is not None else "")[:200],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            before=_json_safe(before),
+            after=_json_safe(after),
+            source_address=source_address,
+            prev_hash=head.last_hash,
+        )
+        event.row_hash = compute_row_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=1).update(last_hash=event.row_hash)
+        return event

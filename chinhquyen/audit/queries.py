@@ -1,0 +1,34 @@
+"""Reading the audit log: checking the chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chinhquyen.audit.actions import compute_row_hash
+from chinhquyen.audit.models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def find_first_break() -> ChainBreak | None:
+    """Walk the chain in order; return the first row that was altered, removed or inserted."""
+    expected_prev = "0" * 64
+    expected_seq = 1
+    rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+    for row in rows:
+        if row.seq != expected_seq:
+            return ChainBreak(expected_seq, f"dòng #{expected_seq} đã bị xóa (gặp #{row.seq})")
+        if row.prev_hash != expected_prev:
+            return ChainBreak(row.seq, f"dòng #{row.seq} không nối với dòng trước (bị xóa/chèn)")
+        if compute_row_hash(row) != row.row_hash:
+            return ChainBreak(row.seq, f"dòng #{row.seq} đã bị sửa sau khi ghi")
+        expected_prev = row.row_hash
+        expected_seq += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.seq >= expected_seq:
+        return ChainBreak(expected_seq, f"dòng #{expected_seq} trở về sau đã bị xóa")
+    return None

@@ -1,0 +1,36 @@
+"""The one django-ninja API: every app adds its router here, so one OpenAPI document covers all.
+
+Authentication is the staff session (signed in with the second factor); unsafe methods need the
+CSRF token as for forms."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+api = NinjaAPI(
+    title="chinhquyen API",
+    version="1",
+    description="API của nền tảng chính quyền điện tử chinhquyen.",
+    urls_namespace="api",
+)
+
+
+class PingOut(Schema):
+    status: str
+
+
+@api.get("/ping", response=PingOut, tags=["core"], auth=None)
+def ping(request: HttpRequest) -> dict[str, str]:
+    """A bare JSON endpoint (the baseline of the benchmarks)."""
+    return {"status": "ok"}
+
+
+def _register_routers() -> None:
+    from chinhquyen.org.api import router as org_router
+
+    from chinhquyen.workdays.api import router as workdays_router
+
+    api.add_router("/org", org_router)
+    api.add_router("/workdays", workdays_router)
+
+
+_register_routers()

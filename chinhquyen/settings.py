@@ -1,0 +1,227 @@
+"""Settings, read only from the environment through the typed helpers of `chinhquyen.env`.
+
+Every variable is documented in `.env.example`. The embedded default (no variable set besides
+DJANGO_DEBUG for development) is SQLite in WAL mode under `var/`, local files under `var/media`
+and a Celery broker on the local file system, so the whole system runs with no extra server.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from chinhquyen.env import (
+    ImproperlyConfiguredEnv,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _read() -> dict[str, object]:  # noqa: C901 - one place that reads every variable
+    debug = env_bool("DJANGO_DEBUG", False)
+    secret = env_str("DJANGO_SECRET_KEY")
+    if not secret:
+        if not debug:
+            raise ImproperlyConfiguredEnv("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+        secret = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    var_dir = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+    return {
+        "debug": debug,
+        "secret": secret,
+        "var_dir": var_dir,
+        "hosts": env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if debug else []),
+        "csrf_origins": env_list("DJANGO_CSRF_TRUSTED_ORIGINS", []),
+        "database_url": env_url("DATABASE_URL", schemes={"postgres", "postgresql"}),
+        "broker_url": env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "amqps"}),
+        "media_root": Path(env_str("MEDIA_ROOT", str(var_dir / "media"))),
+        "log_level": env_str("LOG_LEVEL", "INFO").upper(),
+        "log_format": env_str("LOG_FORMAT", "json"),
+        "session_minutes": env_int("SESSION_AGE_MINUTES", 480, minimum=5, maximum=24 * 60),
+        "max_failures": env_int("SIGNIN_MAX_FAILURES", 5, minimum=1, maximum=100),
+        "lock_minutes": env_int("SIGNIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60),
+        "secure_cookies": env_bool("SECURE_COOKIES", not debug),
+        "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
+    }
+
+
+try:
+    _ENV = _read()
+except ImproperlyConfiguredEnv as exc:  # stop start-up, naming the variable
+    sys.stderr.write(f"chinhquyen: bad setting: {exc}\n")
+    raise SystemExit(2) from None
+
+DEBUG: bool = bool(_ENV["debug"])
+SECRET_KEY: str = str(_ENV["secret"])
+VAR_DIR: Path = _ENV["var_dir"]  # type: ignore[assignment]
+ALLOWED_HOSTS: list[str] = _ENV["hosts"]  # type: ignore[assignment]
+CSRF_TRUSTED_ORIGINS: list[str] = _ENV["csrf_origins"]  # type: ignore[assignment]
+SITE_URL: str = str(_ENV["site_url"])
+if _ENV["log_format"] not in {"json", "text"}:
+    sys.stderr.write("chinhquyen: bad setting: LOG_FORMAT must be json or text\n")
+    raise SystemExit(2)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "chinhquyen.core",
+    "chinhquyen.audit",
+    "chinhquyen.org",
+    "chinhquyen.workdays",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "chinhquyen.core.middleware.RequestLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "chinhquyen.urls"
+WSGI_APPLICATION = "chinhquyen.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "org:signin"
+LOGIN_REDIRECT_URL = "org:staff_home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "chinhquyen" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set -----------------------
+if _ENV["database_url"]:
+    DATABASES = {"default": database_from_url(str(_ENV["database_url"]))}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "chinhquyen.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN
+                # so two writers queue instead of failing with "database is locked".
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Passwords: argon2 first (ISSUE 2 §4) -------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SIGNIN_MAX_FAILURES: int = int(_ENV["max_failures"])  # type: ignore[call-overload]
+SIGNIN_LOCK_MINUTES: int = int(_ENV["lock_minutes"])  # type: ignore[call-overload]
+
+# --- Sessions and cookies for a public-sector site ---------------------------------------------
+SESSION_COOKIE_AGE = int(_ENV["session_minutes"]) * 60  # type: ignore[call-overload]
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age restarts with each request
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = bool(_ENV["secure_cookies"])
+CSRF_COOKIE_SECURE = bool(_ENV["secure_cookies"])
+SESSION_COOKIE_NAME = "cq_session"
+CSRF_COOKIE_NAME = "cq_csrftoken"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+
+# --- Language and time: Vietnamese first, Asia/Ho_Chi_Minh shown, UTC stored -------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files ---------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT: Path = _ENV["media_root"]  # type: ignore[assignment]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Celery: a file-system broker needs no server; Redis or RabbitMQ when configured -----------
+CELERY_BROKER_CONFIGURED = bool(_ENV["broker_url"])
+if CELERY_BROKER_CONFIGURED:
+    CELERY_BROKER_URL = str(_ENV["broker_url"])
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Logs: one JSON object a line (structured), or text for a terminal ------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "chinhquyen.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": _ENV["log_format"]},
+    },
+    "root": {"handlers": ["console"], "level": _ENV["log_level"]},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+    },
+}

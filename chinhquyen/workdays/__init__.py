@@ -1,0 +1,1 @@
+"""Workdays: the working calendar and every deadline computation of the system."""
