@@ -39,7 +39,9 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
         return True
     if value.lower() in _FALSE:
         return False
-    raise ImproperlyConfiguredEnv(f"{name}={value!r}: expected one of 1/0, true/false, yes/no, on/off")
+    raise ImproperlyConfiguredEnv(
+        f"{name}={value!r}: expected one of 1/0, true/false, yes/no, on/off"
+    )
 
 
 def env_int(
@@ -64,7 +66,9 @@ def env_int(
     return number
 
 
-def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
     value = _raw(name, environ)
     if value is None:
         return list(default)

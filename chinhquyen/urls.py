@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.org.urls")),
 ]
+
+handler403 = "chinhquyen.core.views.permission_denied"

@@ -19,6 +19,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")
 
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
 
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("số thứ tự"), unique=True)

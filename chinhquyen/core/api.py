@@ -6,12 +6,15 @@ CSRF token as for forms."""
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
+from chinhquyen.core.apiauth import install_error_handlers
+
 api = NinjaAPI(
     title="chinhquyen API",
     version="1",
     description="API của nền tảng chính quyền điện tử chinhquyen.",
     urls_namespace="api",
 )
+install_error_handlers(api)
 
 
 class PingOut(Schema):
@@ -26,7 +29,6 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 def _register_routers() -> None:
     from chinhquyen.org.api import router as org_router
-
     from chinhquyen.workdays.api import router as workdays_router
 
     api.add_router("/org", org_router)

@@ -20,7 +20,9 @@ def check_identifier_code(code: str) -> str:
     try:
         validate_identifier_code(code)
     except ValidationError as exc:
-        raise DomainError(exc.messages[0], code="identifier_code_invalid", field="identifier_code")
+        failure = DomainError(exc.messages[0], code="identifier_code_invalid")
+        failure.field = "identifier_code"
+        raise failure from None
     return code
 
 
@@ -114,7 +116,11 @@ def do_change_agency_code(
             agency.identifier_code = code
             agency.save(update_fields=["identifier_code"])
             record_audit(
-                "agency.recode", actor=acting_user, obj=agency, before=before, after=_snapshot(agency)
+                "agency.recode",
+                actor=acting_user,
+                obj=agency,
+                before=before,
+                after=_snapshot(agency),
             )
     except IntegrityError:
         raise _code_taken(code) from None

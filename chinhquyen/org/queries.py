@@ -42,7 +42,9 @@ def access_staff_member_by_id(
 
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user).select_related("agency").order_by("agency__path")
+    return (
+        RoleAssignment.objects.filter(user=user).select_related("agency").order_by("agency__path")
+    )
 
 
 def children_of(agency: Agency) -> QuerySet[Agency]:

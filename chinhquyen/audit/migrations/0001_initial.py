@@ -4,45 +4,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đầu chuỗi nhật ký',
+                "verbose_name": "đầu chuỗi nhật ký",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='số thứ tự')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='tên người thực hiện')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='hành động')),
-                ('object_type', models.CharField(blank=True, max_length=80, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(blank=True, max_length=80, verbose_name='mã đối tượng')),
-                ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='đối tượng')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='trước')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='sau')),
-                ('source_address', models.CharField(blank=True, max_length=64, verbose_name='địa chỉ nguồn')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='mã băm dòng trước')),
-                ('row_hash', models.CharField(max_length=64, verbose_name='mã băm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="số thứ tự")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="tên người thực hiện"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(db_index=True, max_length=80, verbose_name="hành động"),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=80, verbose_name="loại đối tượng"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=80, verbose_name="mã đối tượng"),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(blank=True, max_length=300, verbose_name="đối tượng"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="trước")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="sau")),
+                (
+                    "source_address",
+                    models.CharField(blank=True, max_length=64, verbose_name="địa chỉ nguồn"),
+                ),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="mã băm dòng trước")),
+                ("row_hash", models.CharField(max_length=64, verbose_name="mã băm")),
             ],
             options={
-                'verbose_name': 'sự kiện nhật ký',
-                'verbose_name_plural': 'nhật ký kiểm tra',
-                'ordering': ['-seq'],
+                "verbose_name": "sự kiện nhật ký",
+                "verbose_name_plural": "nhật ký kiểm tra",
+                "ordering": ["-seq"],
             },
         ),
     ]

@@ -10,131 +10,381 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('kind', models.CharField(choices=[('staff', 'Cán bộ, công chức'), ('citizen', 'Công dân, tổ chức')], max_length=10, verbose_name='loại tài khoản')),
-                ('full_name', models.CharField(blank=True, max_length=200, verbose_name='họ và tên')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='số điện thoại')),
-                ('position', models.CharField(blank=True, max_length=200, verbose_name='chức vụ')),
-                ('totp_secret', models.CharField(blank=True, editable=False, max_length=64)),
-                ('totp_confirmed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_totp_step', models.BigIntegerField(default=0, editable=False)),
-                ('failed_signins', models.PositiveIntegerField(default=0, editable=False)),
-                ('locked_until', models.DateTimeField(blank=True, null=True, verbose_name='khóa đến')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("staff", "Cán bộ, công chức"), ("citizen", "Công dân, tổ chức")],
+                        max_length=10,
+                        verbose_name="loại tài khoản",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="họ và tên"),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="số điện thoại"),
+                ),
+                ("position", models.CharField(blank=True, max_length=200, verbose_name="chức vụ")),
+                ("totp_secret", models.CharField(blank=True, editable=False, max_length=64)),
+                ("totp_confirmed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_totp_step", models.BigIntegerField(default=0, editable=False)),
+                ("failed_signins", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "locked_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="khóa đến"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài khoản',
-                'verbose_name_plural': 'tài khoản',
+                "verbose_name": "tài khoản",
+                "verbose_name_plural": "tài khoản",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, verbose_name='mã đơn vị hành chính')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('division_type', models.CharField(max_length=40, verbose_name='loại')),
-                ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện (đã bãi bỏ)'), ('commune', 'Cấp xã')], max_length=10, verbose_name='cấp')),
-                ('codename', models.CharField(blank=True, max_length=120)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực')),
-                ('source', models.CharField(blank=True, max_length=80, verbose_name='nguồn dữ liệu')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.administrativeunit', verbose_name='trực thuộc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, verbose_name="mã đơn vị hành chính")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("division_type", models.CharField(max_length=40, verbose_name="loại")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Cấp tỉnh"),
+                            ("district", "Cấp huyện (đã bãi bỏ)"),
+                            ("commune", "Cấp xã"),
+                        ],
+                        max_length=10,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("codename", models.CharField(blank=True, max_length=120)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hết hiệu lực")),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=80, verbose_name="nguồn dữ liệu"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.administrativeunit",
+                        verbose_name="trực thuộc",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị hành chính',
-                'verbose_name_plural': 'đơn vị hành chính',
-                'ordering': ['level', 'name'],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier_code', models.CharField(help_text='QCVN 102:2016 / QĐ 20/2020: chữ in hoa, chữ số và dấu chấm.', max_length=35, unique=True, validators=[chinhquyen.org.codes.validate_identifier_code], verbose_name='mã định danh')),
-                ('name', models.CharField(max_length=300, verbose_name='tên chính thức')),
-                ('short_name', models.CharField(blank=True, max_length=120, verbose_name='tên viết gọn')),
-                ('abbreviation', models.CharField(help_text='Dùng trong ký hiệu văn bản (NĐ 30/2020, Phụ lục I), ví dụ UBND, SNV.', max_length=30, verbose_name='chữ viết tắt')),
-                ('kind', models.CharField(choices=[('peoples_committee', 'UBND tỉnh'), ('department', 'Sở, ban, ngành'), ('unit', 'Phòng, đơn vị trực thuộc'), ('commune_committee', 'UBND xã, phường'), ('service_centre', 'Trung tâm Phục vụ hành chính công'), ('centre_branch', 'Chi nhánh Trung tâm PVHCC'), ('reception_point', 'Điểm tiếp nhận'), ('other', 'Khác')], max_length=30, verbose_name='loại')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='ngừng hoạt động lúc')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('administrative_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='org.administrativeunit', verbose_name='địa bàn')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.agency', verbose_name='cơ quan cấp trên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier_code",
+                    models.CharField(
+                        help_text="QCVN 102:2016 / QĐ 20/2020: chữ in hoa, chữ số và dấu chấm.",
+                        max_length=35,
+                        unique=True,
+                        validators=[chinhquyen.org.codes.validate_identifier_code],
+                        verbose_name="mã định danh",
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="tên chính thức")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="tên viết gọn"),
+                ),
+                (
+                    "abbreviation",
+                    models.CharField(
+                        help_text="Dùng trong ký hiệu văn bản (NĐ 30/2020, Phụ lục I), ví dụ UBND, SNV.",
+                        max_length=30,
+                        verbose_name="chữ viết tắt",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("peoples_committee", "UBND tỉnh"),
+                            ("department", "Sở, ban, ngành"),
+                            ("unit", "Phòng, đơn vị trực thuộc"),
+                            ("commune_committee", "UBND xã, phường"),
+                            ("service_centre", "Trung tâm Phục vụ hành chính công"),
+                            ("centre_branch", "Chi nhánh Trung tâm PVHCC"),
+                            ("reception_point", "Điểm tiếp nhận"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngừng hoạt động lúc"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "administrative_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="org.administrativeunit",
+                        verbose_name="địa bàn",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.agency",
+                        verbose_name="cơ quan cấp trên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan, đơn vị',
-                'verbose_name_plural': 'cơ quan, đơn vị',
-                'ordering': ['path'],
+                "verbose_name": "cơ quan, đơn vị",
+                "verbose_name_plural": "cơ quan, đơn vị",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyCode',
+            name="AgencyCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=35, unique=True, verbose_name='mã định danh')),
-                ('valid_from', models.DateTimeField(verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateTimeField(blank=True, null=True, verbose_name='hết hiệu lực')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='lý do')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='code_history', to='org.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=35, unique=True, verbose_name="mã định danh")),
+                ("valid_from", models.DateTimeField(verbose_name="hiệu lực từ")),
+                (
+                    "valid_to",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hết hiệu lực"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="lý do")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="code_history",
+                        to="org.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lịch sử mã định danh',
-                'verbose_name_plural': 'lịch sử mã định danh',
-                'ordering': ['agency', 'valid_from'],
+                "verbose_name": "lịch sử mã định danh",
+                "verbose_name_plural": "lịch sử mã định danh",
+                "ordering": ["agency", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('one_stop_officer', 'Cán bộ một cửa'), ('specialist', 'Chuyên viên'), ('unit_leader', 'Lãnh đạo phòng'), ('agency_leader', 'Lãnh đạo cơ quan'), ('clerk', 'Văn thư'), ('agency_admin', 'Quản trị cơ quan'), ('system_admin', 'Quản trị hệ thống'), ('inspector', 'Thanh tra, giám sát')], max_length=30, verbose_name='vai trò')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='cấp lúc')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='org.agency')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("one_stop_officer", "Cán bộ một cửa"),
+                            ("specialist", "Chuyên viên"),
+                            ("unit_leader", "Lãnh đạo phòng"),
+                            ("agency_leader", "Lãnh đạo cơ quan"),
+                            ("clerk", "Văn thư"),
+                            ("agency_admin", "Quản trị cơ quan"),
+                            ("system_admin", "Quản trị hệ thống"),
+                            ("inspector", "Thanh tra, giám sát"),
+                        ],
+                        max_length=30,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True, verbose_name="cấp lúc")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="role_assignments",
+                        to="org.agency",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vai trò',
-                'verbose_name_plural': 'vai trò',
+                "verbose_name": "vai trò",
+                "verbose_name_plural": "vai trò",
             },
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('level', 'code'), name='adminunit_current_code_unique'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=("level", "code"),
+                name="adminunit_current_code_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(fields=('level', 'code', 'valid_from'), name='adminunit_code_period_unique'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(
+                fields=("level", "code", "valid_from"), name="adminunit_code_period_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'agency', 'role'), name='role_once_per_agency'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                fields=("user", "agency", "role"), name="role_once_per_agency"
+            ),
         ),
     ]

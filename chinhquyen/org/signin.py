@@ -1,0 +1,145 @@
+"""Staff sign-in: password (argon2), then a mandatory TOTP second factor (RFC 6238).
+
+Django's `login()` runs only after the second factor, so "authenticated" always means both
+factors passed. Repeated failures lock the account for SIGNIN_LOCK_MINUTES; every success,
+failure and lock is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from chinhquyen.audit.actions import record_audit
+from chinhquyen.core.errors import DomainError
+from chinhquyen.org.models import User
+
+TOTP_PERIOD = 30
+GENERIC_FAILURE = "Tên đăng nhập hoặc mật khẩu không đúng."
+# A fixed argon2 hash checked for unknown usernames so both paths cost the same time.
+_DUMMY_HASH = make_password("chinhquyen-timing-equaliser")
+
+
+@dataclass(frozen=True)
+class PasswordStep:
+    user: User
+    needs_enrolment: bool
+
+
+def _lock_message(user: User) -> str:
+    assert user.locked_until is not None
+    until = date_format(timezone.localtime(user.locked_until), "H:i d/m/Y")
+    return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần, thử lại sau {until}."
+
+
+def do_record_signin_failure(user: User, *, reason: str, source_address: str) -> User:
+    """Count one failure; at the threshold, lock and say so in the audit log."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_signins=F("failed_signins") + 1)
+        user.refresh_from_db(fields=["failed_signins", "locked_until"])
+        record_audit(
+            "signin.failure",
+            actor=user,
+            obj=user,
+            after={"reason": reason, "failures": user.failed_signins},
+            source_address=source_address,
+        )
+        if user.failed_signins >= settings.SIGNIN_MAX_FAILURES:
+            user.locked_until = timezone.now() + timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
+            user.failed_signins = 0
+            user.save(update_fields=["locked_until", "failed_signins"])
+            record_audit(
+                "signin.locked",
+                actor=user,
+                obj=user,
+                after={"locked_until": user.locked_until.isoformat()},
+                source_address=source_address,
+            )
+    return user
+
+
+def check_password_step(username: str, password: str, *, source_address: str) -> PasswordStep:
+    """First factor. Raises DomainError with a message for the sign-in form."""
+    user = User.objects.filter(username=username.strip(), kind=User.Kind.STAFF).first()
+    if user is None or not user.is_active:
+        check_password(password, _DUMMY_HASH)
+        _record_unknown(username, source_address)
+        raise DomainError(GENERIC_FAILURE, code="bad_credentials")
+    if user.is_locked():
+        record_audit("signin.refused_locked", actor=user, obj=user, source_address=source_address)
+        raise DomainError(_lock_message(user), code="locked")
+    if not user.check_password(password):
+        user = do_record_signin_failure(user, reason="password", source_address=source_address)
+        if user.is_locked():
+            raise DomainError(_lock_message(user), code="locked")
+        raise DomainError(GENERIC_FAILURE, code="bad_credentials")
+    return PasswordStep(user=user, needs_enrolment=not user.totp_confirmed_at)
+
+
+def _record_unknown(username: str, source_address: str) -> None:
+    record_audit(
+        "signin.failure",
+        object_type="org.user",
+        object_repr=username[:300],
+        after={"reason": "unknown_user"},
+        source_address=source_address,
+    )
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    """The 30-second step the code belongs to (±1 step of clock drift), or None."""
+    totp = pyotp.TOTP(secret, interval=TOTP_PERIOD)
+    current = int(now // TOTP_PERIOD)
+    for step in (current, current - 1, current + 1):
+        if pyotp.utils.strings_equal(totp.at(step * TOTP_PERIOD), code):
+            return step
+    return None
+
+
+def do_verify_second_factor(
+    user: User, code: str, *, source_address: str, enrolment_secret: str = ""
+) -> User:
+    """Second factor. A code is accepted once (no replay within its window)."""
+    code = "".join(code.split())
+    secret = enrolment_secret or user.totp_secret
+    if user.is_locked():
+        raise DomainError(_lock_message(user), code="locked")
+    step = _matching_step(secret, code, time.time()) if code.isdigit() and secret else None
+    if step is None or step <= user.last_totp_step:
+        do_record_signin_failure(user, reason="totp", source_address=source_address)
+        user.refresh_from_db()
+        if user.is_locked():
+            raise DomainError(_lock_message(user), code="locked")
+        raise DomainError("Mã xác thực không đúng hoặc đã dùng. Nhập mã mới.", code="bad_totp")
+    with transaction.atomic():
+        user.last_totp_step = step
+        user.failed_signins = 0
+        user.locked_until = None
+        fields = ["last_totp_step", "failed_signins", "locked_until", "last_login"]
+        if enrolment_secret:
+            user.totp_secret = enrolment_secret
+            user.totp_confirmed_at = timezone.now()
+            fields += ["totp_secret", "totp_confirmed_at"]
+        user.last_login = timezone.now()
+        user.save(update_fields=fields)
+        record_audit("signin.success", actor=user, obj=user, source_address=source_address)
+    return user
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret, interval=TOTP_PERIOD).provisioning_uri(
+        name=user.username, issuer_name="chinhquyen"
+    )

@@ -1,0 +1,195 @@
+"""The permission matrix over every URL the project serves.
+
+Each URL pattern is either public (listed below), part of the Django admin, a staff page tagged
+read/write by `staff_view`, or an API operation. Path parameters are filled with objects of
+agency A. An officer of agency B must be refused all of them; an inspector over the province may
+read (GET) but never change. A URL that fits none of these, or that has a parameter this test
+does not know how to fill, fails the test: new URLs are covered by default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chinhquyen.core.api import api
+from tests.conftest import Personas, Province, client_for
+
+PUBLIC_URL_NAMES = {
+    "healthz",
+    "readyz",
+    "core:home",
+    "org:signin",
+    "org:signin_second_factor",
+    "org:signout",
+    "api:ping",
+    "api:openapi-json",
+    "api:openapi-view",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    view: object
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(entry, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            yield Route(name=name, pattern=prefix + str(entry.pattern), view=entry.callback)
+
+
+ALL_ROUTES = list(_walk(get_resolver()))
+
+
+def _fill(pattern: str, values: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(2)
+        if key not in values:
+            raise AssertionError(f"URL {pattern!r}: add a value for <{key}> to the matrix test")
+        return values[key]
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", substitute, pattern).lstrip("^").rstrip("$")
+
+
+def _values(province: Province, personas: Personas) -> dict[str, str]:
+    return {"agency_id": str(province.agency_a.pk), "user_id": str(personas.officer_a.pk)}
+
+
+def test_every_url_is_classified() -> None:
+    unclassified = [
+        route.pattern
+        for route in ALL_ROUTES
+        if route.name not in PUBLIC_URL_NAMES
+        and not route.pattern.startswith(("quan-tri/", "api/v1/"))
+        and getattr(route.view, "access_kind", None) is None
+    ]
+    assert unclassified == [], "staff views must use @staff_view('read'|'write')"
+
+
+STAFF_ROUTES = [r for r in ALL_ROUTES if getattr(r.view, "access_kind", None)]
+
+
+@pytest.mark.parametrize("route", STAFF_ROUTES, ids=lambda r: r.name)
+def test_staff_page_needs_sign_in(route: Route, personas: Personas, province: Province) -> None:
+    url = _fill(route.pattern, _values(province, personas))
+    from django.test import Client
+
+    response = Client().get(url)
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    assert client_for(personas.citizen).get(url).status_code == 403
+
+
+OBJECT_ROUTES = [r for r in STAFF_ROUTES if "<" in r.pattern]
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
+def test_officer_of_b_is_refused_a(route: Route, personas: Personas, province: Province) -> None:
+    url = _fill(route.pattern, _values(province, personas))
+    for persona in (personas.officer_b, personas.admin_b):
+        client = client_for(persona)
+        assert client.get(url).status_code in (403, 404), url
+        assert client.post(url, {"name": "x", "abbreviation": "x"}).status_code in (403, 404, 405)
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
+def test_inspector_reads_but_never_changes(
+    route: Route, personas: Personas, province: Province
+) -> None:
+    url = _fill(route.pattern, _values(province, personas))
+    client = client_for(personas.inspector)
+    expected_get = 200 if route.view.access_kind == "read" else 403  # type: ignore[attr-defined]
+    assert client.get(url).status_code == expected_get, url
+    before = province.agency_a.name
+    post = client.post(
+        url,
+        {"name": "Đổi tên", "abbreviation": "X", "identifier_code": "000.00.77.H99", "reason": "x"},
+    )
+    assert post.status_code in (403, 405), url
+    province.agency_a.refresh_from_db()
+    assert province.agency_a.name == before
+
+
+def test_admin_is_for_system_administrators_only(personas: Personas) -> None:
+    admin_routes = [r for r in ALL_ROUTES if r.name == "admin:index"]
+    assert admin_routes
+    for persona in (personas.officer_a, personas.inspector, personas.admin_a):
+        response = client_for(persona).get("/quan-tri/org/agency/", follow=True)
+        assert response.status_code == 403
+    from django.test import Client
+
+    anonymous = Client().get("/quan-tri/", follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/dang-nhap/")
+    assert client_for(personas.sysadmin).get("/quan-tri/").status_code == 200
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    ops = []
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            ops.append((method.upper(), path))
+    return ops
+
+
+API_OPERATIONS = _api_operations()
+API_PUBLIC = {("GET", "/api/v1/ping")}
+
+
+def _fill_api(path: str, values: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise AssertionError(f"API {path!r}: add a value for {{{key}}} to the matrix test")
+        return values[key]
+
+    return re.sub(r"\{(\w+)\}", substitute, path)
+
+
+def _api_values(province: Province, personas: Personas) -> dict[str, str]:
+    values = _values(province, personas)
+    values.update({"date": "2026-02-17", "day": "2026-02-17"})
+    return values
+
+
+@pytest.mark.parametrize("op", API_OPERATIONS, ids=lambda op: f"{op[0]} {op[1]}")
+def test_api_operation_matrix(op: tuple[str, str], personas: Personas, province: Province) -> None:
+    method, path = op
+    url = _fill_api(path, _api_values(province, personas))
+    from django.test import Client
+
+    anonymous = Client().generic(method, url, content_type="application/json", data="{}")
+    if op in API_PUBLIC or _is_public_operation(method, path):
+        assert anonymous.status_code < 500
+        return
+    assert anonymous.status_code == 401, url
+    body = '{"name": "Đổi tên", "abbreviation": "X"}'
+    if "{agency_id}" in path or "{user_id}" in path:
+        refused = client_for(personas.officer_b).generic(
+            method, url, data=body, content_type="application/json"
+        )
+        assert refused.status_code in (403, 404), url
+    inspector = client_for(personas.inspector).generic(
+        method, url, data=body, content_type="application/json"
+    )
+    if method == "GET":
+        assert inspector.status_code == 200, url
+    else:
+        assert inspector.status_code in (403, 405), url
+
+
+def _is_public_operation(method: str, path: str) -> bool:
+    """Operations declared with `auth=None` in the OpenAPI document (public facts)."""
+    operation = api.get_openapi_schema()["paths"][path][method.lower()]
+    return not operation.get("security")
