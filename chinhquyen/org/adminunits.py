@@ -73,7 +73,7 @@ def load_administrative_units(province_codes: list[int] | None = None) -> LoadRe
     with transaction.atomic():
         provinces = _load_current_provinces(wanted, result)
         _load_communes(provinces, result)
-        _load_former_units(wanted, provinces, result)
+        _load_former_units(provinces, result)
         if result.changed:
             record_audit(
                 "adminunits.load",
@@ -134,15 +134,10 @@ def _bare_name(name: str) -> str:
     return lowered
 
 
-def _load_former_units(
-    wanted: set[int] | None, provinces: dict[int, AdministrativeUnit], result: LoadResult
-) -> None:
+def _load_former_units(provinces: dict[int, AdministrativeUnit], result: LoadResult) -> None:
     data = read_former_units()
-    former = [
-        p
-        for p in data["provinces"]
-        if p["successor_code"] in provinces and (wanted is None or p["successor_code"] in wanted)
-    ]
+    # `provinces` holds only the wanted current provinces.
+    former = [p for p in data["provinces"] if p["successor_code"] in provinces]
     continuing = {
         p["code"]: provinces[p["code"]]
         for p in former

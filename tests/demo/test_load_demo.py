@@ -15,6 +15,7 @@ from chinhquyen.core.demo.loader import load_demo
 from chinhquyen.core.demo.personas import PERSONAS
 from chinhquyen.org.codes import validate_identifier_code
 from chinhquyen.org.models import AdministrativeUnit, Agency, AgencyCode, Role, RoleAssignment, User
+from chinhquyen.org.signin import check_password_step, do_verify_second_factor
 
 
 def _counts() -> tuple[int, ...]:
@@ -94,6 +95,15 @@ def test_every_persona_signs_in_with_password_and_totp(demo: None) -> None:
         assert user.role_assignments.filter(
             role=persona.role, agency__identifier_code=persona.agency_code
         ).exists()
+
+
+@pytest.mark.django_db
+def test_every_persona_passes_the_two_factor_sign_in(demo: None) -> None:
+    for persona in PERSONAS:
+        step = check_password_step(persona.username, persona.password, source_address="127.0.0.1")
+        assert not step.needs_enrolment
+        code = pyotp.TOTP(persona.totp_secret).now()
+        do_verify_second_factor(step.user, code, source_address="127.0.0.1")
 
 
 @pytest.mark.django_db
