@@ -86,7 +86,7 @@ def env_url(
     if parts.scheme not in schemes:
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfiguredEnv(f"{name}: scheme {parts.scheme!r} is not one of {allowed}")
-    if parts.scheme not in {"sqlite", "filesystem", "memory"} and not parts.hostname:
+    if parts.scheme not in {"file", "rpc"} and not parts.hostname:
         raise ImproperlyConfiguredEnv(f"{name}: the URL has no host")
     return value
 

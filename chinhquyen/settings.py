@@ -25,7 +25,7 @@ from chinhquyen.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def _read() -> dict[str, object]:  # noqa: C901 - one place that reads every variable
+def _read() -> dict[str, object]:
     debug = env_bool("DJANGO_DEBUG", False)
     secret = env_str("DJANGO_SECRET_KEY")
     if not secret:
@@ -41,6 +41,9 @@ def _read() -> dict[str, object]:  # noqa: C901 - one place that reads every var
         "csrf_origins": env_list("DJANGO_CSRF_TRUSTED_ORIGINS", []),
         "database_url": env_url("DATABASE_URL", schemes={"postgres", "postgresql"}),
         "broker_url": env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "amqps"}),
+        "result_backend": env_url(
+            "CELERY_RESULT_BACKEND", schemes={"redis", "rediss", "rpc", "file", "db+postgresql"}
+        ),
         "media_root": Path(env_str("MEDIA_ROOT", str(var_dir / "media"))),
         "log_level": env_str("LOG_LEVEL", "INFO").upper(),
         "log_format": env_str("LOG_FORMAT", "json"),
@@ -198,12 +201,17 @@ if CELERY_BROKER_CONFIGURED:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"
+    _broker_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_TASK_IGNORE_RESULT = True
+# Results are not needed by the actions (they write their outcome to the database); a backend
+# can be configured for diagnostics and for the broker round-trip tests.
+CELERY_RESULT_BACKEND = _ENV["result_backend"]
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from kombu import Connection
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -25,17 +27,11 @@ def check_database() -> None:
 
 def check_broker() -> None:
     """Open a connection to the configured broker; the file-system broker needs its folder."""
-    from chinhquyen.celery import app
-
     if not settings.CELERY_BROKER_CONFIGURED:
-        from pathlib import Path
-
         folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
         folder.mkdir(parents=True, exist_ok=True)
-        if not folder.is_dir():
-            raise OSError(f"broker folder {folder} is missing")
         return
-    with app.connection_for_write() as conn:
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

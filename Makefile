@@ -1,0 +1,50 @@
+# Two commands: `make run` (the demo province on the embedded defaults) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint bench install dev-install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.base-installed
+
+dev-install: $(VENV)/.dev-installed
+
+run: install
+	bash scripts/run.sh
+
+# Tests run with DEBUG off, as in production; cookies are not Secure because the test server is http.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key SECURE_COOKIES=0 LOG_LEVEL=WARNING
+PG_URL := $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
+
+lint: dev-install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/mypy chinhquyen tests bench
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	@echo "=== pytest on SQLite ==="
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest -q
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "=== pytest on PostgreSQL ($(PG_URL)) ==="; \
+	  env $(TEST_ENV) DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q; \
+	else echo "=== PostgreSQL run skipped: set TEST_DATABASE_URL ==="; fi
+
+bench: dev-install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var/chinhquyen.sqlite3* var/broker var/media

@@ -1,0 +1,67 @@
+import pytest
+
+from chinhquyen.audit.models import AuditEvent
+from chinhquyen.org.models import Agency
+from tests.conftest import Personas, Province, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_home_shows_agency_and_roles(personas: Personas) -> None:
+    page = client_for(personas.officer_a).get("/can-bo/").content.decode()
+    assert "Sở Tư pháp" in page and "Cán bộ một cửa" in page
+
+
+def test_agency_list_is_scoped(personas: Personas) -> None:
+    page = client_for(personas.officer_b).get("/can-bo/co-quan/").content.decode()
+    assert "Sở Xây dựng" in page and "Sở Tư pháp" not in page
+    everything = client_for(personas.inspector).get("/can-bo/co-quan/").content.decode()
+    assert "Sở Xây dựng" in everything and "Sở Tư pháp" in everything
+
+
+def test_agency_admin_edits_and_it_is_audited(personas: Personas, province: Province) -> None:
+    url = f"/can-bo/co-quan/{province.agency_a.pk}/sua/"
+    response = client_for(personas.admin_a).post(
+        url, {"name": "Sở Tư pháp tỉnh Thử nghiệm", "short_name": "STP", "abbreviation": "STP"}
+    )
+    assert response.status_code == 302
+    province.agency_a.refresh_from_db()
+    assert province.agency_a.name == "Sở Tư pháp tỉnh Thử nghiệm"
+    event = AuditEvent.objects.get(action="agency.update")
+    assert event.before["name"] == "Sở Tư pháp" and event.actor == personas.admin_a
+
+
+def test_officer_cannot_administer_own_agency(personas: Personas, province: Province) -> None:
+    url = f"/can-bo/co-quan/{province.agency_a.pk}/sua/"
+    assert client_for(personas.officer_a).get(url).status_code == 403
+
+
+def test_malformed_code_in_the_form_shows_a_message(personas: Personas, province: Province) -> None:
+    url = f"/can-bo/co-quan/{province.agency_a.pk}/don-vi-moi/"
+    data = {"name": "Phòng mới", "abbreviation": "PM", "identifier_code": "abc", "kind": "unit"}
+    response = client_for(personas.admin_a).post(url, data)
+    assert response.status_code == 200
+    assert "chữ in hoa" in response.content.decode()
+    assert not Agency.objects.filter(name="Phòng mới").exists()
+
+
+def test_admin_creates_a_child_unit(personas: Personas, province: Province) -> None:
+    url = f"/can-bo/co-quan/{province.agency_a.pk}/don-vi-moi/"
+    data = {"name": "Phòng mới", "abbreviation": "PM", "identifier_code": "000.02.01.H99"}
+    response = client_for(personas.admin_a).post(url, {**data, "kind": "unit"})
+    assert response.status_code == 302
+    child = Agency.objects.get(name="Phòng mới")
+    assert child.parent == province.agency_a and child.is_within(province.agency_a)
+
+
+def test_api_scoping_and_structured_errors(personas: Personas, province: Province) -> None:
+    client = client_for(personas.admin_a)
+    url = f"/api/v1/org/agencies/{province.agency_a.pk}"
+    assert client.get(url).json()["identifier_code"] == "000.00.01.H99"
+    bad = client.put(url, {"name": " ", "abbreviation": "X"}, content_type="application/json")
+    assert bad.status_code == 400
+    assert bad.json() == {"code": "invalid", "message": bad.json()["message"], "field": "name"}
+    other = client.get(f"/api/v1/org/agencies/{province.agency_b.pk}")
+    assert other.status_code == 404 and other.json()["code"] == "not_found"
+    me = client.get("/api/v1/org/me").json()
+    assert me["roles"][0]["role"] == "agency_admin"
