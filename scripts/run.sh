@@ -25,8 +25,9 @@ trap stop INT TERM EXIT
 $BIN/gunicorn chinhquyen.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
   --access-logfile - --graceful-timeout 5 &
 pids+=($!)
-mkdir -p var/celery
-$BIN/celery -A chinhquyen worker --beat --schedule var/celery/beat-schedule \
+CELERY_DIR="${VAR_DIR:-var}/celery"
+mkdir -p "$CELERY_DIR"
+$BIN/celery -A chinhquyen worker --beat --schedule "$CELERY_DIR/beat-schedule" \
   --concurrency 1 --loglevel WARNING &
 pids+=($!)
 
