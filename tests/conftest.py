@@ -4,6 +4,7 @@ leaders, a clerk, administrators, an inspector over the province, a citizen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -35,27 +36,29 @@ class Personas:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests of the hasher itself restore it explicitly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def province(db: None) -> Province:
-    root = AgencyFactory(
+    root = AgencyFactory.create(
         identifier_code="000.00.00.H99",
         name="UBND tỉnh Thử nghiệm",
         abbreviation="UBND",
         kind=Agency.Kind.PEOPLES_COMMITTEE,
     )
-    agency_a = AgencyFactory(identifier_code="000.00.01.H99", name="Sở Tư pháp", parent=root)
-    unit_a = AgencyFactory(
+    agency_a = AgencyFactory.create(identifier_code="000.00.01.H99", name="Sở Tư pháp", parent=root)
+    unit_a = AgencyFactory.create(
         identifier_code="000.01.01.H99",
         name="Phòng Hành chính tư pháp",
         kind=Agency.Kind.UNIT,
         parent=agency_a,
     )
-    agency_b = AgencyFactory(identifier_code="000.00.02.H99", name="Sở Xây dựng", parent=root)
+    agency_b = AgencyFactory.create(
+        identifier_code="000.00.02.H99", name="Sở Xây dựng", parent=root
+    )
     return Province(root=root, agency_a=agency_a, unit_a=unit_a, agency_b=agency_b)
 
 
@@ -71,7 +74,7 @@ def personas(province: Province) -> Personas:
         admin_b=staff_with_role(province.agency_b, Role.AGENCY_ADMIN, username="quantri_b"),
         inspector=staff_with_role(province.root, Role.INSPECTOR, username="thanhtra"),
         sysadmin=staff_with_role(province.root, Role.SYSTEM_ADMIN, username="quantrihethong"),
-        citizen=UserFactory(username="congdan", kind=User.Kind.CITIZEN),
+        citizen=UserFactory.create(username="congdan", kind=User.Kind.CITIZEN),
     )
 
 

@@ -3,6 +3,7 @@ the code history are what production code would write."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import factory
@@ -14,7 +15,7 @@ from chinhquyen.org.models import Agency, User
 DEMO_PASSWORD = "Mat-khau-thu-nghiem-2026"
 
 
-class AgencyFactory(factory.Factory):
+class AgencyFactory(factory.Factory[Agency]):
     class Meta:
         model = Agency
 
@@ -29,7 +30,7 @@ class AgencyFactory(factory.Factory):
         return do_create_agency(acting_user=None, **kwargs)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
     kind = User.Kind.STAFF
     totp_secret = factory.LazyFunction(lambda: pyotp.random_base32(32))
-    totp_confirmed_at = factory.Faker("date_time", tzinfo=__import__("datetime").UTC)
+    totp_confirmed_at = factory.Faker("date_time", tzinfo=UTC)
 
     @factory.post_generation
     def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
@@ -48,6 +49,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def staff_with_role(agency: Agency, role: str, **fields: Any) -> User:
-    user = UserFactory(**fields)
+    user = UserFactory.create(**fields)
     do_grant_role(user, agency, role, acting_user=None)
     return user

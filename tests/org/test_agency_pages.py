@@ -28,7 +28,8 @@ def test_agency_admin_edits_and_it_is_audited(personas: Personas, province: Prov
     province.agency_a.refresh_from_db()
     assert province.agency_a.name == "Sở Tư pháp tỉnh Thử nghiệm"
     event = AuditEvent.objects.get(action="agency.update")
-    assert event.before["name"] == "Sở Tư pháp" and event.actor == personas.admin_a
+    assert event.before is not None and event.before["name"] == "Sở Tư pháp"
+    assert event.actor == personas.admin_a
 
 
 def test_officer_cannot_administer_own_agency(personas: Personas, province: Province) -> None:

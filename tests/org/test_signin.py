@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -88,7 +89,7 @@ def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(
 
 def test_lock_expires(personas: Personas) -> None:
     user = personas.officer_a
-    user.locked_until = timezone.now() - timezone.timedelta(seconds=1)
+    user.locked_until = timezone.now() - timedelta(seconds=1)
     user.save()
     assert _password_step(Client(), user).status_code == 302
 
