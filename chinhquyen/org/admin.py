@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
@@ -15,6 +16,7 @@ from chinhquyen.org.actions import (
     do_change_agency_code,
     do_create_agency,
     do_grant_role,
+    do_revoke_role,
     do_update_agency,
 )
 from chinhquyen.org.models import AdministrativeUnit, Agency, AgencyCode, RoleAssignment, User
@@ -117,3 +119,10 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False if obj else super().has_change_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
+        do_revoke_role(obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
+        for assignment in queryset.select_related("user", "agency"):
+            do_revoke_role(assignment, acting_user=request.user)

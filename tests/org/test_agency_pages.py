@@ -66,3 +66,15 @@ def test_api_scoping_and_structured_errors(personas: Personas, province: Provinc
     assert other.status_code == 404 and other.json()["code"] == "not_found"
     me = client.get("/api/v1/org/me").json()
     assert me["roles"][0]["role"] == "agency_admin"
+
+
+def test_system_admin_revokes_a_role_in_the_admin(personas: Personas) -> None:
+    from chinhquyen.org.models import RoleAssignment
+
+    assignment = RoleAssignment.objects.get(user=personas.officer_b)
+    client = client_for(personas.sysadmin)
+    url = f"/quan-tri/org/roleassignment/{assignment.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    assert AuditEvent.objects.filter(action="role.revoke").count() == 1
+    assert client_for(personas.officer_b).get("/can-bo/").status_code == 403
