@@ -298,4 +298,4 @@ def _hours_to_timedelta(hours: Decimal | float | int) -> timedelta:
         raise ValueError(f"Số giờ “{hours}” không hợp lệ.") from None
     if not value.is_finite() or value < 0:
         raise ValueError("Số giờ làm việc phải là số không âm.")
-    return timedelta(microseconds=int(value * 3_600_000_000))
+    return timedelta(microseconds=round(value * 3_600_000_000))
