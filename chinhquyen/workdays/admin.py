@@ -35,13 +35,14 @@ class ScheduleDayFormSet(forms.BaseInlineFormSet):
         seen: set[Any] = set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not data.get("date"):
+            if year is None or not data or data.get("DELETE") or not data.get("date"):
                 continue
-            for problem in check_day(data["date"], data.get("kind", ""), year):
+            day = data["date"]
+            for problem in check_day(day, data.get("kind", ""), year):
                 form.add_error("date", problem)
-            if data["date"] in seen:
+            if day in seen:
                 form.add_error("date", _("Ngày này đã có trong lịch."))
-            seen.add(data["date"])
+            seen.add(day)
 
 
 class ScheduleDayInline(admin.TabularInline):

@@ -184,8 +184,10 @@ def test_describe_day_names_the_holiday_and_its_source() -> None:
 
 
 def test_office_hours_of_an_agency_reach_its_subtree(db: None) -> None:
-    parent = AgencyFactory(identifier_code="000.00.05.H99", kind=Agency.Kind.DEPARTMENT)
-    child = AgencyFactory(identifier_code="000.05.05.H99", parent=parent, kind=Agency.Kind.UNIT)
+    parent = AgencyFactory.create(identifier_code="000.00.05.H99", kind=Agency.Kind.DEPARTMENT)
+    child = AgencyFactory.create(
+        identifier_code="000.05.05.H99", parent=parent, kind=Agency.Kind.UNIT
+    )
     do_set_office_hours(
         acting_user=None,
         agency=parent,
@@ -201,5 +203,7 @@ def test_office_hours_of_an_agency_reach_its_subtree(db: None) -> None:
     assert calendar.next_working_start(vn("2026-03-02 12:30"), agency=child) == vn(
         "2026-03-02 13:00"
     )
-    day = calendar.working_time_between(vn("2026-03-02 00:00"), vn("2026-03-03 00:00"), agency=child)
+    day = calendar.working_time_between(
+        vn("2026-03-02 00:00"), vn("2026-03-03 00:00"), agency=child
+    )
     assert day == timedelta(hours=8)
