@@ -89,16 +89,21 @@ def do_import_schedule(
         with transaction.atomic():
             return _import_parsed(parsed, acting_user=acting_user, activate=activate, origin=origin)
     except IntegrityError:
-        raise Conflict(
-            f"Lịch năm {parsed.year} vừa được người khác thay đổi; hãy nhập lại.",
-            code="schedule_conflict",
-        ) from None
+        raise _conflict(parsed.year) from None
+
+
+def _conflict(year: int) -> Conflict:
+    """Two concurrent writers took the same version number: the unique constraint refused one."""
+    return Conflict(
+        f"Lịch năm {year} vừa được người khác thay đổi; hãy thực hiện lại.",
+        code="schedule_conflict",
+    )
 
 
 def _import_parsed(
     parsed: ScheduleFile, *, acting_user: Any, activate: bool, origin: str
 ) -> ImportResult:
-    versions = HolidaySchedule.objects.select_for_update().filter(year=parsed.year)
+    versions = HolidaySchedule.objects.filter(year=parsed.year)
     same = versions.filter(content_hash=parsed.content_hash()).order_by("-version").first()
     if same is not None and (same.is_active or not activate):
         return ImportResult(same, changed=False)
@@ -163,14 +168,18 @@ def do_copy_schedule(schedule: HolidaySchedule, *, acting_user: Any) -> HolidayS
     """A new inactive draft version with the same days, to edit and then activate."""
     rows = [ScheduleRow(day.date, day.kind, day.name) for day in schedule.days.all()]
     parsed = ScheduleFile(year=schedule.year, source=schedule.source, rows=rows)
-    with transaction.atomic():
-        HolidaySchedule.objects.select_for_update().filter(year=schedule.year).exists()
-        copy = _create_version(
-            parsed, acting_user=acting_user, origin=HolidaySchedule.Origin.ADMIN, activate=False
-        )
-        copy.note = f"Sao chép từ phiên bản {schedule.version}."
-        copy.save(update_fields=["note", "updated_at"])
-        record_audit("workdays.schedule.copy", actor=acting_user, obj=copy, after=_snapshot(copy))
+    try:
+        with transaction.atomic():
+            copy = _create_version(
+                parsed, acting_user=acting_user, origin=HolidaySchedule.Origin.ADMIN, activate=False
+            )
+            copy.note = f"Sao chép từ phiên bản {schedule.version}."
+            copy.save(update_fields=["note", "updated_at"])
+            record_audit(
+                "workdays.schedule.copy", actor=acting_user, obj=copy, after=_snapshot(copy)
+            )
+    except IntegrityError:
+        raise _conflict(schedule.year) from None
     return copy
 
 

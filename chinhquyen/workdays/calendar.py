@@ -31,6 +31,14 @@ from chinhquyen.workdays.statutory import SATURDAY, YearDays, is_weekend, statut
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _SEARCH_LIMIT_DAYS = 400  # no year has this many non-working days in a row
+# Bounds on one computation (about 20 years), so a public API call cannot run away.
+_LIMITS = {
+    "working_hours": 40_000,
+    "working_days": 5_000,
+    "days": 7_300,
+    "months": 240,
+}
+_MAX_SPAN = timedelta(days=7_300)
 
 
 class DurationUnit(models.TextChoices):
@@ -56,7 +64,7 @@ _cache: dict[int, YearDays] = {}
 _cache_stamp: list[CalendarStamp | None] = [None]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _statutory(year: int) -> YearDays:
     return statutory_year(year)
 
@@ -192,7 +200,7 @@ def add_working_days(start: datetime, n: int, *, agency: Agency | None = None) -
     cal = working_calendar(agency)
     begin = cal.working_start_from(_aware(start))
     day = begin.date()
-    for _index in range(abs(_whole(n))):
+    for _index in range(abs(_bounded(_whole(n), "working_days"))):
         day = cal.step(day, 1 if n > 0 else -1)
     return _at(day, begin.time())
 
@@ -202,6 +210,8 @@ def add_working_hours(
 ) -> datetime:
     """Counted inside office spans of working days only, from the normalised start."""
     remaining = _hours_to_timedelta(hours)
+    if remaining > timedelta(hours=_LIMITS["working_hours"]):
+        raise ValueError(f"Số giờ làm việc tối đa là {_LIMITS['working_hours']}.")
     cal = working_calendar(agency)
     cursor = cal.working_start_from(_aware(start))
     if not remaining:
@@ -223,7 +233,7 @@ def add_calendar_days(start: datetime, n: int, *, agency: Agency | None = None) 
     carried to the next working day (Art. 148(5)); the clock time is kept."""
     cal = working_calendar(agency)
     begin = cal.working_start_from(_aware(start))
-    return cal.on_working_day(begin + timedelta(days=_non_negative(_whole(n))))
+    return cal.on_working_day(begin + timedelta(days=_bounded(_non_negative(_whole(n)), "days")))
 
 
 def add_months(start: datetime, n: int, *, agency: Agency | None = None) -> datetime:
@@ -231,7 +241,7 @@ def add_months(start: datetime, n: int, *, agency: Agency | None = None) -> date
     that month when it has no such day; then carried past days off as for calendar days."""
     cal = working_calendar(agency)
     begin = cal.working_start_from(_aware(start))
-    index = begin.month - 1 + _non_negative(_whole(n))
+    index = begin.month - 1 + _bounded(_non_negative(_whole(n)), "months")
     year, month = begin.year + index // 12, index % 12 + 1
     day = min(begin.day, gregorian.monthrange(year, month)[1])
     return cal.on_working_day(begin.replace(year=year, month=month, day=day))
@@ -263,6 +273,8 @@ def working_time_between(a: datetime, b: datetime, *, agency: Agency | None = No
     a, b = _aware(a, "a"), _aware(b, "b")
     if b < a:
         return -working_time_between(b, a, agency=agency)
+    if b - a > _MAX_SPAN:
+        raise ValueError("Khoảng thời gian tối đa là 20 năm.")
     cal = working_calendar(agency)
     total = timedelta()
     day = a.date()
@@ -283,6 +295,12 @@ def _whole(amount: Decimal | float | int) -> int:
     if isinstance(amount, bool) or whole is None or whole != amount:
         raise ValueError(f"Số ngày, số tháng phải là số nguyên (nhận {amount}).")
     return whole
+
+
+def _bounded(n: int, unit: str) -> int:
+    if abs(n) > _LIMITS[unit]:
+        raise ValueError(f"Số lượng quá lớn: tối đa {_LIMITS[unit]} ({unit}).")
+    return n
 
 
 def _non_negative(n: int) -> int:

@@ -207,3 +207,12 @@ def test_office_hours_of_an_agency_reach_its_subtree(db: None) -> None:
         vn("2026-03-02 00:00"), vn("2026-03-03 00:00"), agency=child
     )
     assert day == timedelta(hours=8)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit"),
+    [(10**9, "working_days"), (10**9, "days"), (10**6, "months"), (10**9, "working_hours")],
+)
+def test_huge_amounts_are_refused_not_looped(amount: int, unit: str) -> None:
+    with pytest.raises(ValueError, match="tối đa"):
+        calendar.add_duration(vn("2026-03-02 09:00"), amount, unit)
