@@ -128,7 +128,7 @@ class WorkingCalendar:
         raise ValueError("Không tìm thấy giờ làm việc.")
 
     def on_working_day(self, instant: datetime) -> datetime:
-        """Art. 148(5) of the Civil Code: a period ending on a day off ends on the next working
+        """Civil Code 2015 Art. 148: a period ending on a day off ends on the next working
         day; the clock time is kept (ADR 0002)."""
         if self.is_working_day(instant.date()):
             return instant
@@ -230,14 +230,14 @@ def add_working_hours(
 
 def add_calendar_days(start: datetime, n: int, *, agency: Agency | None = None) -> datetime:
     """Civil Code 2015 Art. 147(2): the first day is not counted; a period ending on a day off is
-    carried to the next working day (Art. 148(5)); the clock time is kept."""
+    carried to the next working day (Art. 148); the clock time is kept."""
     cal = working_calendar(agency)
     begin = cal.working_start_from(_aware(start))
     return cal.on_working_day(begin + timedelta(days=_bounded(_non_negative(_whole(n)), "days")))
 
 
 def add_months(start: datetime, n: int, *, agency: Agency | None = None) -> datetime:
-    """Civil Code 2015 Art. 148(3): ends on the same day-of-month n months on, or the last day of
+    """Civil Code 2015 Art. 148: ends on the same day-of-month n months on, or the last day of
     that month when it has no such day; then carried past days off as for calendar days."""
     cal = working_calendar(agency)
     begin = cal.working_start_from(_aware(start))
