@@ -91,6 +91,23 @@ def env_url(
     return value
 
 
+def env_fernet_key(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """A Fernet key: 32 bytes in url-safe base64 (e.g. from `Fernet.generate_key()`)."""
+    value = _raw(name, environ)
+    if value is None:
+        return None
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.urlsafe_b64decode(value.encode())
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ImproperlyConfiguredEnv(f"{name}: expected 32 bytes in url-safe base64")
+    return value
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Turn `postgres://user:pass@host:port/name` into a Django DATABASES entry."""
     parts = urlsplit(url)

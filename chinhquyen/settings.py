@@ -16,6 +16,7 @@ from chinhquyen.env import (
     ImproperlyConfiguredEnv,
     database_from_url,
     env_bool,
+    env_fernet_key,
     env_int,
     env_list,
     env_str,
@@ -52,6 +53,12 @@ def _read() -> dict[str, object]:
         "lock_minutes": env_int("SIGNIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60),
         "secure_cookies": env_bool("SECURE_COOKIES", not debug),
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
+        "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
+        "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
+        "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
+        "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
+        "fetch_revocation": env_bool("SIGNING_FETCH_REVOCATION", True),
+        "validation_max_mb": env_int("SIGNING_VALIDATION_MAX_MB", 20, minimum=1, maximum=200),
     }
 
 
@@ -83,6 +90,7 @@ INSTALLED_APPS = [
     "chinhquyen.audit",
     "chinhquyen.org",
     "chinhquyen.workdays",
+    "chinhquyen.signing",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +244,15 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Digital signatures (signing app) ----------------------------------------------------------
+# Private keys the platform stores are encrypted with this key (Fernet, 32 bytes url-safe base64).
+# In debug a key derived from SECRET_KEY is used so the demo works; production must set it.
+SIGNING_KEY_ENCRYPTION_KEY: str | None = _ENV["signing_key"]  # type: ignore[assignment]
+SIGNING_TSA_URL: str | None = _ENV["tsa_url"]  # type: ignore[assignment]
+SIGNING_PKCS11_LIB: str = str(_ENV["pkcs11_lib"])
+SIGNING_REMOTE_URL: str | None = _ENV["remote_signing_url"]  # type: ignore[assignment]
+SIGNING_FETCH_REVOCATION: bool = bool(_ENV["fetch_revocation"])
+SIGNING_VALIDATION_MAX_BYTES: int = int(_ENV["validation_max_mb"]) * 1024 * 1024  # type: ignore[call-overload]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
