@@ -87,7 +87,9 @@ def _builder(
     return builder
 
 
-def _with_revocation(builder: x509.CertificateBuilder, urls: RevocationUrls):  # type: ignore[no-untyped-def]
+def _with_revocation(
+    builder: x509.CertificateBuilder, urls: RevocationUrls
+) -> x509.CertificateBuilder:
     if urls.crl_url:
         point = x509.DistributionPoint(
             full_name=[x509.UniformResourceIdentifier(urls.crl_url)],
