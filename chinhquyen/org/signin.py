@@ -135,6 +135,35 @@ def do_verify_second_factor(
     return user
 
 
+def do_confirm_second_factor(
+    user: User, code: str, *, purpose: str, source_address: str = ""
+) -> None:
+    """Re-ask the second factor before a sensitive act (signing a document, ...). Uses the same
+    replay protection and failure counter as sign-in; raises DomainError when refused."""
+    code = "".join(str(code or "").split())
+    if user.is_locked():
+        raise DomainError(_lock_message(user), code="locked")
+    step = None
+    if code.isdigit() and user.totp_secret and user.totp_confirmed_at:
+        step = _matching_step(user.totp_secret, code, time.time())
+    if step is None or step <= user.last_totp_step:
+        do_record_signin_failure(user, reason=f"totp:{purpose}", source_address=source_address)
+        raise DomainError(
+            "Mã xác thực không đúng hoặc đã dùng; cần nhập mã mới để xác nhận.",
+            code="second_factor_required",
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(last_totp_step=step, failed_signins=0)
+        user.last_totp_step = step
+        record_audit(
+            "second_factor.confirm",
+            actor=user,
+            obj=user,
+            after={"purpose": purpose},
+            source_address=source_address,
+        )
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32(32)
 

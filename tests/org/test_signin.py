@@ -155,3 +155,19 @@ def test_cookie_settings_fit_a_public_site(settings) -> None:
     assert project_settings.SESSION_COOKIE_HTTPONLY
     assert project_settings.SESSION_COOKIE_AGE <= 24 * 3600
     assert "django.middleware.csrf.CsrfViewMiddleware" in project_settings.MIDDLEWARE
+
+
+def test_confirming_the_second_factor_again(personas: Personas) -> None:
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.signin import do_confirm_second_factor
+
+    user = personas.leader_a
+    code = _code(user)
+    do_confirm_second_factor(user, code, purpose="sign")
+    assert AuditEvent.objects.filter(action="second_factor.confirm", actor=user).count() == 1
+    with pytest.raises(DomainError, match="đã dùng"):
+        do_confirm_second_factor(user, code, purpose="sign")  # no replay
+    with pytest.raises(DomainError):
+        do_confirm_second_factor(user, "", purpose="sign")
+    user.refresh_from_db()
+    assert user.failed_signins == 2
