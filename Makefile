@@ -32,7 +32,7 @@ PG_URL := $(or $(TEST_DATABASE_URL),$(DATABASE_URL))
 lint: dev-install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(TEST_ENV) $(BIN)/mypy chinhquyen tests bench
+	$(TEST_ENV) $(BIN)/mypy chinhquyen tests $(wildcard bench)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
