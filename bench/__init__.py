@@ -1,0 +1,1 @@
+"""Benchmark harness: gunicorn on PostgreSQL under wrk (see docs/benchmarks.md)."""
