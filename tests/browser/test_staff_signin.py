@@ -118,12 +118,6 @@ def test_font_size_and_contrast_persist_across_pages(page: Page) -> None:
     expect(html).to_have_attribute("data-contrast", "high")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a11y.js picks document.querySelector('[data-contrast]'), which is <html> itself once "
-    "high contrast was saved: any click on the page then toggles contrast, and the button's "
-    "aria-pressed stays false",
-)
 def test_contrast_stays_put_on_the_next_page(page: Page) -> None:
     page.goto("/")
     page.get_by_role("button", name="Tương phản cao").click()

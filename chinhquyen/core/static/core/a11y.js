@@ -8,7 +8,7 @@
     if (step) { root.setAttribute("data-font-step", String(step)); } else { root.removeAttribute("data-font-step"); }
     save("cq-font-step", String(step));
   }
-  var contrast = document.querySelector("[data-contrast]");
+  var contrast = document.querySelector("button[data-contrast]");
   function showContrast() {
     if (contrast) { contrast.setAttribute("aria-pressed", root.getAttribute("data-contrast") === "high" ? "true" : "false"); }
   }
