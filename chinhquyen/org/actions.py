@@ -153,7 +153,10 @@ def do_create_staff_user(
     email: str = "",
     position: str = "",
     totp_secret: str = "",
+    totp_confirmed: bool = False,
 ) -> User:
+    """Create a staff account. `totp_confirmed` is for secrets provisioned out of band (the demo,
+    or a token handed over in person); otherwise the person enrols at the first sign-in."""
     username = _check_text(username, "Tên đăng nhập", "username", 150)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
@@ -165,6 +168,7 @@ def do_create_staff_user(
             position=position.strip(),
             kind=User.Kind.STAFF,
             totp_secret=totp_secret,
+            totp_confirmed_at=timezone.now() if totp_secret and totp_confirmed else None,
         )
         user.set_password(password)
         user.save()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from chinhquyen.core.demo import agencies as data
 from chinhquyen.core.demo.personas import PERSONAS, Persona
@@ -185,10 +184,10 @@ def _load_persona(persona: Persona, agency: Agency, result: DemoResult) -> None:
             password=persona.password,
             position=persona.position,
             totp_secret=persona.totp_secret,
+            # The demo secret is published in personas.py, so enrolment is taken as done; a
+            # real account confirms its secret with a first code at sign-in.
+            totp_confirmed=True,
         )
-        # The demo secret is published in personas.py, so enrolment is taken as done; a real
-        # account confirms its secret with a first code at sign-in.
-        User.objects.filter(pk=user.pk).update(totp_confirmed_at=timezone.now())
         result.users_created += 1
     do_grant_role(user, agency, persona.role, acting_user=None)
 
