@@ -44,6 +44,7 @@ test: lint
 	else echo "=== PostgreSQL run skipped: set TEST_DATABASE_URL ==="; fi
 
 bench: dev-install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
