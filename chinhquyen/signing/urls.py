@@ -1,0 +1,9 @@
+from django.urls import path
+
+from chinhquyen.signing import views
+
+app_name = "signing"
+urlpatterns = [
+    path("kiem-tra-chu-ky/", views.verify_upload, name="verify_upload"),
+    path("kiem-tra-chu-ky/<str:token>/", views.verify_issued, name="verify_issued"),
+]
