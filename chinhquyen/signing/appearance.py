@@ -18,12 +18,15 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageFont
 from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
 from chinhquyen.core.errors import DomainError
@@ -35,10 +38,10 @@ STAMP_MARGIN = 10 * POINTS_PER_MM  # from the top and right edges of page 1
 STAMP_PADDING = 2.0
 # Times New Roman cannot be shipped; Liberation Serif has the same metrics and carries the
 # Vietnamese diacritics that the standard Times-Roman font lacks. DejaVu Serif is a fallback.
+# Liberation Serif 1.x (Debian fonts-liberation) lacks letters such as "ở", so it is not listed.
 STAMP_FONTS = (
-    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
-    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",  # fonts-liberation2
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",  # fonts-dejavu-core
 )
 
 
@@ -137,8 +140,41 @@ def stamp_font_path() -> str:
         if Path(candidate).is_file():
             return candidate
     raise DomainError(
-        "Thiếu phông chữ có dấu tiếng Việt (cài gói fonts-liberation).", code="font_missing"
+        "Thiếu phông chữ có dấu tiếng Việt (cài gói fonts-liberation2).", code="font_missing"
     )
+
+
+@lru_cache(maxsize=1)
+def _stamp_font_bytes() -> bytes:
+    """The stamp font rescaled to 1000 units per em. pyHanko 0.38 writes glyph widths and TJ
+    adjustments in font units, which PDF reads as thousandths of an em: with a 2048-unit font
+    (Liberation, DejaVu) the letters would spread apart. Done once per process."""
+    from fontTools import ttLib
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = ttLib.TTFont(stamp_font_path())
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _StampFontFactory(GlyphAccumulatorFactory):
+    """Like pyHanko's factory, but reads the rescaled font from memory."""
+
+    def create_font_engine(
+        self, writer: BasePdfFileWriter, obj_stream: Any = None
+    ) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_stamp_font_bytes()),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
 
 
 def text_stamp_box(placement: TextStampPlacement) -> Box:
@@ -191,17 +227,20 @@ def seal_appearance(page: int, signature: Box, seal: ImageSpec) -> Appearance:
 
 
 def text_stamp_appearance(placement: TextStampPlacement) -> Appearance:
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-
     style = TextStampStyle(
         stamp_text="%(lines)s",
         border_width=0,
         background=None,
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(stamp_font_path(), font_size=STAMP_FONT_SIZE),
+            font=_StampFontFactory(stamp_font_path(), font_size=STAMP_FONT_SIZE),
             font_size=STAMP_FONT_SIZE,
             leading=round(STAMP_FONT_SIZE * 1.2),
             text_color=(0, 0, 0),
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MAX,
+                margins=layout.Margins.uniform(0),  # pyHanko's default adds 10 pt each side
+            ),
         ),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
