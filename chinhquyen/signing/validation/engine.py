@@ -76,6 +76,10 @@ def _input_problem(data: bytes) -> DocumentReport | None:
         )
     if b"%PDF-" not in data[:1024]:
         return _problem("not_pdf", "Tệp không phải định dạng PDF.")
+    if b"%%EOF" not in data[-1024:]:
+        return _problem(
+            "truncated", "Tệp PDF không đầy đủ (thiếu phần kết thúc), có thể đã bị cắt cụt."
+        )
     return None
 
 
