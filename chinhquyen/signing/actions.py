@@ -156,6 +156,7 @@ def do_import_pkcs12(
     certificate = bundle.cert.certificate
     if certificate.public_key() != bundle.key.public_key():
         raise DomainError("Khóa bí mật không khớp với chứng thư số.", code="key_mismatch")
+    _check_usable(certificate)
     return _create_certificate(
         certificate,
         [c.certificate for c in bundle.additional_certs],

@@ -1,5 +1,7 @@
 """Decree 30/2020 App. I appearances, checked from the widget rectangles and a rendered page."""
 
+# ruff: noqa: F811 - pytest fixtures imported from tests.signing.servers
+
 from __future__ import annotations
 
 import io
@@ -21,7 +23,7 @@ from chinhquyen.signing.models import SignatureImage
 from chinhquyen.signing.pades import signature_widget_boxes
 from tests.signing.pdfs import PAGE_HEIGHT, PAGE_WIDTH, SIGNATURE_BLOCK
 from tests.signing.servers import fresh_code, signing_world  # noqa: F401 - fixtures
-from tests.signing.test_signing_pades import PLACEMENT, sign_pair
+from tests.signing.test_signing_pades import sign_pair
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,

@@ -2,6 +2,8 @@
 pdfsig; one changed byte breaks them; B-T carries the test TSA's token; B-LT embeds revocation
 data or refuses."""
 
+# ruff: noqa: F811 - pytest fixtures imported from tests.signing.servers
+
 from __future__ import annotations
 
 import io
