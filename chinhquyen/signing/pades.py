@@ -61,7 +61,8 @@ def trust_context(*, fetch: bool = True) -> ValidationContext:
     Hard-fail: a certificate that names a CRL or OCSP source must have its status fetched."""
     from chinhquyen.signing.models import TrustAnchor
 
-    roots, intermediates = [], []
+    roots: list[asn1_x509.Certificate] = []
+    intermediates: list[asn1_x509.Certificate] = []
     for anchor in TrustAnchor.objects.filter(enabled=True):
         certificate = asn1_x509.Certificate.load(bytes(anchor.certificate_der))
         kind_is_root = anchor.kind == TrustAnchor.Kind.ROOT
