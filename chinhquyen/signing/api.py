@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.signing.queries import issued_document_by_token, read_issued_file
-from chinhquyen.signing.validation.engine import validate_pdf_bytes
+from chinhquyen.signing.validation.engine import size_limit_text, validate_pdf_bytes
 from chinhquyen.signing.views import body_too_large
 
 router = Router(tags=["signing"])
@@ -23,9 +23,8 @@ class PayloadTooLarge(DomainError):
 
 
 def _too_large() -> PayloadTooLarge:
-    mb = settings.SIGNING_VALIDATION_MAX_BYTES // (1024 * 1024)
     return PayloadTooLarge(
-        f"Tệp lớn hơn giới hạn {mb} MB, không kiểm tra.", code="too_large", field="file"
+        f"Tệp lớn hơn giới hạn {size_limit_text()}, không kiểm tra.", code="too_large", field="file"
     )
 
 

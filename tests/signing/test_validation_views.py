@@ -120,7 +120,7 @@ def test_api_oversize(db: None, settings) -> None:
     assert response.status_code == 413
     assert response.json() == {
         "code": "too_large",
-        "message": "Tệp lớn hơn giới hạn 0 MB, không kiểm tra.",
+        "message": "Tệp lớn hơn giới hạn 1 KB, không kiểm tra.",
         "field": "file",
     }
 

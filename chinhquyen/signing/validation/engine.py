@@ -66,14 +66,19 @@ def _problem(code: str, message: str) -> DocumentReport:
     return DocumentReport(Verdict.INDETERMINATE, message, problem=Problem(code, message))
 
 
+def size_limit_text() -> str:
+    limit = settings.SIGNING_VALIDATION_MAX_BYTES
+    if limit >= 1024 * 1024:
+        return f"{limit // (1024 * 1024)} MB"
+    return f"{max(1, limit // 1024)} KB"
+
+
 def _input_problem(data: bytes) -> DocumentReport | None:
     limit = settings.SIGNING_VALIDATION_MAX_BYTES
     if not data:
         return _problem("empty", "Tệp rỗng.")
     if len(data) > limit:
-        return _problem(
-            "too_large", f"Tệp lớn hơn giới hạn {limit // (1024 * 1024)} MB, không kiểm tra."
-        )
+        return _problem("too_large", f"Tệp lớn hơn giới hạn {size_limit_text()}, không kiểm tra.")
     if b"%PDF-" not in data[:1024]:
         return _problem("not_pdf", "Tệp không phải định dạng PDF.")
     if b"%%EOF" not in data[-1024:]:
