@@ -458,3 +458,25 @@ def test_signing_cache_holds_loaded_key(signing_world: Any) -> None:
     first = software_signer(signing_world.person_certificate)
     assert software_signer(signing_world.person_certificate) is first
     assert "PRIVATE" not in repr(first) and "***" in repr(first._key)
+
+
+def test_signing_admin_never_shows_key_material(signing_world: Any) -> None:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory.create(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin_user)
+    row = signing_world.person_certificate
+    blob = base64.b64encode(bytes(row.encrypted_private_key)).decode()
+    for url in (
+        "/quan-tri/signing/signingcertificate/",
+        f"/quan-tri/signing/signingcertificate/{row.pk}/change/",
+        "/quan-tri/signing/trustanchor/",
+        "/quan-tri/signing/signatureimage/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert blob[:40] not in body and bytes(row.encrypted_private_key)[:40].decode() not in body
