@@ -14,6 +14,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.org.urls")),
+    path("", include("chinhquyen.signing.urls")),
 ]
 
 handler403 = "chinhquyen.core.views.permission_denied"

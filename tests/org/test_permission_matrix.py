@@ -29,6 +29,8 @@ PUBLIC_URL_NAMES = {
     "api:ping",
     "api:openapi-json",
     "api:openapi-view",
+    "signing:verify_upload",
+    "signing:verify_issued",
 }
 
 
@@ -159,7 +161,7 @@ def _fill_api(path: str, values: dict[str, str]) -> str:
 
 def _api_values(province: Province, personas: Personas) -> dict[str, str]:
     values = _values(province, personas)
-    values.update({"date": "2026-02-17", "day": "2026-02-17"})
+    values.update({"date": "2026-02-17", "day": "2026-02-17", "token": "khong-co-token"})
     return values
 
 
