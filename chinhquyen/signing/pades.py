@@ -12,7 +12,6 @@ can sign after the person, and later validation data or archive time-stamps stay
 from __future__ import annotations
 
 import io
-import logging
 from typing import Literal
 
 from asn1crypto import x509 as asn1_x509
@@ -28,7 +27,6 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from chinhquyen.core.errors import DomainError
 from chinhquyen.signing.appearance import Appearance, Box
 
-logger = logging.getLogger(__name__)
 
 Level = Literal["B-B", "B-T", "B-LT"]
 LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT")
