@@ -27,7 +27,6 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from chinhquyen.core.errors import DomainError
 from chinhquyen.signing.appearance import Appearance, Box
 
-
 Level = Literal["B-B", "B-T", "B-LT"]
 LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT")
 DIGEST = "sha256"
