@@ -43,6 +43,15 @@ def _check_text(value: str, label: str, field: str, max_length: int) -> str:
     return value
 
 
+# Agency.path holds at most 255 characters; ids of up to 12 digits leave room for ~18 levels.
+MAX_PATH_LENGTH = 255 - 14
+
+
+def _locked(agency: Agency) -> Agency:
+    """Re-read the agency under a row lock, so concurrent changes to it queue."""
+    return Agency.objects.select_for_update().get(pk=agency.pk)
+
+
 def do_create_agency(
     *,
     acting_user: Any,
@@ -57,6 +66,10 @@ def do_create_agency(
     code = check_identifier_code(identifier_code)
     if kind not in Agency.Kind.values:
         raise DomainError("Loại cơ quan không hợp lệ.", field="kind")
+    if parent is not None and not parent.is_active:
+        raise DomainError("Cơ quan cấp trên đã ngừng hoạt động.", field="parent")
+    if parent is not None and len(parent.path) > MAX_PATH_LENGTH:
+        raise DomainError("Cây tổ chức quá sâu: không thể thêm đơn vị ở cấp này.", field="parent")
     fields = {
         "name": _check_text(name, "Tên chính thức", "name", 300),
         "abbreviation": _check_text(abbreviation, "Chữ viết tắt", "abbreviation", 30),
@@ -64,6 +77,8 @@ def do_create_agency(
     }
     try:
         with transaction.atomic():
+            if parent is not None and not _locked(parent).is_active:
+                raise DomainError("Cơ quan cấp trên đã ngừng hoạt động.", field="parent")
             if AgencyCode.objects.filter(code=code).exists():
                 raise _code_taken(code)
             agency = Agency.objects.create(
@@ -109,6 +124,10 @@ def do_change_agency_code(
     before = _snapshot(agency)
     try:
         with transaction.atomic():
+            if not _locked(agency).is_active:
+                raise DomainError(
+                    "Cơ quan đã ngừng hoạt động: không đổi mã.", field="identifier_code"
+                )
             if AgencyCode.objects.filter(code=code).exists():
                 raise _code_taken(code)
             AgencyCode.objects.filter(agency=agency, valid_to__isnull=True).update(valid_to=now)
@@ -128,12 +147,12 @@ def do_change_agency_code(
 
 
 def do_close_agency(agency: Agency, *, acting_user: Any, reason: str) -> Agency:
-    if not agency.is_active:
-        raise DomainError("Cơ quan này đã ngừng hoạt động.")
-    if agency.children.filter(is_active=True).exists():
-        raise DomainError("Cần đóng hoặc chuyển các đơn vị trực thuộc trước.")
     now = timezone.now()
     with transaction.atomic():
+        if not _locked(agency).is_active:
+            raise DomainError("Cơ quan này đã ngừng hoạt động.")
+        if agency.children.filter(is_active=True).exists():
+            raise DomainError("Cần đóng hoặc chuyển các đơn vị trực thuộc trước.")
         agency.is_active = False
         agency.closed_at = now
         agency.save(update_fields=["is_active", "closed_at"])
@@ -181,6 +200,12 @@ def do_grant_role(user: User, agency: Agency, role: str, *, acting_user: Any) ->
         raise DomainError("Vai trò không hợp lệ.", field="role")
     if user.kind != User.Kind.STAFF:
         raise DomainError("Chỉ cán bộ mới được giao vai trò.", field="user")
+    if role == Role.SYSTEM_ADMIN and agency.parent_id is not None:
+        # The system administrator reaches the Django admin, which sees the whole province:
+        # the role is only held at the root (the provincial People's Committee).
+        raise DomainError(
+            "Vai trò quản trị hệ thống chỉ giao tại cơ quan gốc (UBND tỉnh).", field="agency"
+        )
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
@@ -12,7 +13,9 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from chinhquyen.audit.actions import record_audit
+from chinhquyen.core.errors import DomainError
 from chinhquyen.org.actions import (
+    check_identifier_code,
     do_change_agency_code,
     do_create_agency,
     do_grant_role,
@@ -40,8 +43,41 @@ class AgencyCodeInline(admin.TabularInline):
         return False
 
 
+class AgencyAdminForm(forms.ModelForm):
+    """Checks what the actions would refuse, so the admin shows a form error, not a 500."""
+
+    class Meta:
+        model = Agency
+        fields = [
+            "identifier_code",
+            "name",
+            "short_name",
+            "abbreviation",
+            "kind",
+            "parent",
+            "administrative_unit",
+        ]
+
+    def clean_identifier_code(self) -> str:
+        try:
+            code = check_identifier_code(self.cleaned_data.get("identifier_code") or "")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        unchanged = self.instance.pk and self.instance.identifier_code == code
+        if not unchanged and AgencyCode.objects.filter(code=code).exists():
+            raise forms.ValidationError("Mã định danh này đã được cấp (kể cả mã đã đóng).")
+        return code
+
+    def clean_parent(self) -> Agency | None:
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and not parent.is_active:
+            raise forms.ValidationError("Cơ quan cấp trên đã ngừng hoạt động.")
+        return parent
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyAdminForm
     list_display = ("name", "identifier_code", "abbreviation", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "identifier_code", "abbreviation")
@@ -94,14 +130,14 @@ class ChinhquyenUserAdmin(UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
 
-    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        record_audit(
-            "user.admin_change" if change else "user.admin_create",
-            actor=request.user,
-            obj=obj,
-            after={"fields": sorted(form.changed_data)},
-        )
+    # Every admin change of an account, the password form included, goes through these hooks.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        record_audit("user.admin_create", actor=request.user, obj=obj, after={"log": message})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        record_audit("user.admin_change", actor=request.user, obj=obj, after={"log": message})
+        return super().log_change(request, obj, message)
 
 
 @admin.register(RoleAssignment)

@@ -7,6 +7,7 @@ failure and lock is written to the audit log.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +25,10 @@ from chinhquyen.core.errors import DomainError
 from chinhquyen.org.models import User
 
 TOTP_PERIOD = 30
-GENERIC_FAILURE = "Tên đăng nhập hoặc mật khẩu không đúng."
+GENERIC_FAILURE = (
+    "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa do đăng nhập sai "
+    "nhiều lần. Kiểm tra lại hoặc thử lại sau ít phút."
+)
 # A fixed argon2 hash checked for unknown usernames so both paths cost the same time.
 _DUMMY_HASH = make_password("chinhquyen-timing-equaliser")
 
@@ -68,29 +72,34 @@ def do_record_signin_failure(user: User, *, reason: str, source_address: str) ->
 
 
 def check_password_step(username: str, password: str, *, source_address: str) -> PasswordStep:
-    """First factor. Raises DomainError with a message for the sign-in form."""
+    """First factor. Raises DomainError with one message for every failure (unknown name, wrong
+    password, locked account), so the form reveals neither which names exist nor a lock."""
     user = User.objects.filter(username=username.strip(), kind=User.Kind.STAFF).first()
     if user is None or not user.is_active:
-        check_password(password, _DUMMY_HASH)
+        check_password(password, _DUMMY_HASH)  # same cost as a real check
         _record_unknown(username, source_address)
         raise DomainError(GENERIC_FAILURE, code="bad_credentials")
+    password_ok = user.check_password(password)
+    # A lock may have started while argon2 was running (parallel guesses): read it again.
+    user.refresh_from_db(fields=["locked_until", "failed_signins"])
     if user.is_locked():
         record_audit("signin.refused_locked", actor=user, obj=user, source_address=source_address)
-        raise DomainError(_lock_message(user), code="locked")
-    if not user.check_password(password):
-        user = do_record_signin_failure(user, reason="password", source_address=source_address)
-        if user.is_locked():
-            raise DomainError(_lock_message(user), code="locked")
+        raise DomainError(GENERIC_FAILURE, code="locked")
+    if not password_ok:
+        do_record_signin_failure(user, reason="password", source_address=source_address)
         raise DomainError(GENERIC_FAILURE, code="bad_credentials")
     return PasswordStep(user=user, needs_enrolment=not user.totp_confirmed_at)
 
 
 def _record_unknown(username: str, source_address: str) -> None:
+    # The audit log is permanent: never store what was typed (it may be a password typed into
+    # the wrong box); a digest still lets an operator group repeated attempts.
+    digest = hashlib.sha256(username.strip().encode()).hexdigest()[:16]
     record_audit(
         "signin.failure",
         object_type="org.user",
-        object_repr=username[:300],
-        after={"reason": "unknown_user"},
+        object_repr=f"(không có tài khoản) #{digest}",
+        after={"reason": "unknown_user", "typed_length": len(username)},
         source_address=source_address,
     )
 
@@ -105,33 +114,56 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
     return None
 
 
+def _claim_step(user: User, step: int, **fields: object) -> bool:
+    """Record `step` as used, atomically: two requests with one code cannot both succeed."""
+    updated = User.objects.filter(pk=user.pk, last_totp_step__lt=step).update(
+        last_totp_step=step, failed_signins=0, **fields
+    )
+    return updated == 1
+
+
+def _refuse_code(user: User, *, reason: str, source_address: str, message: str, code: str) -> None:
+    do_record_signin_failure(user, reason=reason, source_address=source_address)
+    user.refresh_from_db()
+    if user.is_locked():
+        raise DomainError(_lock_message(user), code="locked")
+    raise DomainError(message, code=code)
+
+
 def do_verify_second_factor(
     user: User, code: str, *, source_address: str, enrolment_secret: str = ""
 ) -> User:
-    """Second factor. A code is accepted once (no replay within its window)."""
+    """Second factor. A code is accepted once (no replay within its window); an enrolment never
+    replaces a secret that is already confirmed."""
     code = "".join(code.split())
     secret = enrolment_secret or user.totp_secret
     if user.is_locked():
         raise DomainError(_lock_message(user), code="locked")
     step = _matching_step(secret, code, time.time()) if code.isdigit() and secret else None
-    if step is None or step <= user.last_totp_step:
-        do_record_signin_failure(user, reason="totp", source_address=source_address)
-        user.refresh_from_db()
-        if user.is_locked():
-            raise DomainError(_lock_message(user), code="locked")
-        raise DomainError("Mã xác thực không đúng hoặc đã dùng. Nhập mã mới.", code="bad_totp")
-    with transaction.atomic():
-        user.last_totp_step = step
-        user.failed_signins = 0
-        user.locked_until = None
-        fields = ["last_totp_step", "failed_signins", "locked_until", "last_login"]
-        if enrolment_secret:
-            user.totp_secret = enrolment_secret
-            user.totp_confirmed_at = timezone.now()
-            fields += ["totp_secret", "totp_confirmed_at"]
-        user.last_login = timezone.now()
-        user.save(update_fields=fields)
-        record_audit("signin.success", actor=user, obj=user, source_address=source_address)
+    now = timezone.now()
+    accepted = False
+    if step is not None:
+        with transaction.atomic():
+            current = User.objects.select_for_update().get(pk=user.pk)
+            if enrolment_secret and current.totp_confirmed_at:
+                raise DomainError(
+                    "Tài khoản đã có mã xác thực. Hãy đăng nhập lại.", code="already_enrolled"
+                )
+            fields: dict[str, object] = {"locked_until": None, "last_login": now}
+            if enrolment_secret:
+                fields.update(totp_secret=enrolment_secret, totp_confirmed_at=now)
+            accepted = _claim_step(user, step, **fields)
+            if accepted:
+                user.refresh_from_db()
+                record_audit("signin.success", actor=user, obj=user, source_address=source_address)
+    if not accepted:
+        _refuse_code(
+            user,
+            reason="totp",
+            source_address=source_address,
+            message="Mã xác thực không đúng hoặc đã dùng. Nhập mã mới.",
+            code="bad_totp",
+        )
     return user
 
 
@@ -141,26 +173,30 @@ def do_confirm_second_factor(
     """Re-ask the second factor before a sensitive act (signing a document, ...). Uses the same
     replay protection and failure counter as sign-in; raises DomainError when refused."""
     code = "".join(str(code or "").split())
+    user.refresh_from_db(fields=["locked_until", "last_totp_step", "failed_signins"])
     if user.is_locked():
         raise DomainError(_lock_message(user), code="locked")
     step = None
     if code.isdigit() and user.totp_secret and user.totp_confirmed_at:
         step = _matching_step(user.totp_secret, code, time.time())
-    if step is None or step <= user.last_totp_step:
-        do_record_signin_failure(user, reason=f"totp:{purpose}", source_address=source_address)
-        raise DomainError(
-            "Mã xác thực không đúng hoặc đã dùng; cần nhập mã mới để xác nhận.",
-            code="second_factor_required",
-        )
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(last_totp_step=step, failed_signins=0)
-        user.last_totp_step = step
-        record_audit(
-            "second_factor.confirm",
-            actor=user,
-            obj=user,
-            after={"purpose": purpose},
+        accepted = step is not None and _claim_step(user, step)
+        if accepted:
+            user.refresh_from_db(fields=["last_totp_step", "failed_signins"])
+            record_audit(
+                "second_factor.confirm",
+                actor=user,
+                obj=user,
+                after={"purpose": purpose},
+                source_address=source_address,
+            )
+    if not accepted:
+        _refuse_code(
+            user,
+            reason=f"totp:{purpose}",
             source_address=source_address,
+            message="Mã xác thực không đúng hoặc đã dùng; cần nhập mã mới để xác nhận.",
+            code="second_factor_required",
         )
 
 

@@ -11,7 +11,12 @@ from chinhquyen.core.errors import DomainError
 from chinhquyen.org.actions import do_change_agency_code, do_create_agency, do_update_agency
 from chinhquyen.org.decorators import staff_view
 from chinhquyen.org.forms import AgencyForm, NewAgencyForm, RecodeForm
-from chinhquyen.org.permissions import Capability, agencies_visible_to, capabilities_in
+from chinhquyen.org.permissions import (
+    Capability,
+    agencies_visible_to,
+    capabilities_in,
+    scope_filter,
+)
 from chinhquyen.org.queries import (
     access_agency_by_id,
     access_staff_member_by_id,
@@ -124,5 +129,7 @@ def agency_recode(request: HttpRequest, agency_id: int) -> HttpResponse:
 @staff_view("read")
 def staff_member_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     member = access_staff_member_by_id(request.user, user_id)
-    context = {"member": member, "assignments": roles_of(member)}
+    # Only the roles inside the viewer's own subtrees: the rest is not theirs to see.
+    visible = roles_of(member).filter(scope_filter(request.user, "agency__path"))
+    context = {"member": member, "assignments": visible}
     return render(request, "org/staff_member_detail.html", context)

@@ -78,3 +78,77 @@ def test_system_admin_revokes_a_role_in_the_admin(personas: Personas) -> None:
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     assert AuditEvent.objects.filter(action="role.revoke").count() == 1
     assert client_for(personas.officer_b).get("/can-bo/").status_code == 403
+
+
+def test_system_admin_role_only_at_the_root(personas: Personas, province: Province) -> None:
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.actions import do_grant_role
+
+    with pytest.raises(DomainError, match="cơ quan gốc"):
+        do_grant_role(personas.officer_b, province.agency_b, "system_admin", acting_user=None)
+    personas.officer_b.refresh_from_db()
+    assert not personas.officer_b.is_superuser
+
+
+def test_admin_refuses_a_code_from_history_with_a_form_error(
+    personas: Personas, province: Province
+) -> None:
+    from chinhquyen.org.actions import do_change_agency_code
+
+    do_change_agency_code(province.unit_a, "000.09.09.H99", acting_user=None)
+    client = client_for(personas.sysadmin)
+    url = f"/quan-tri/org/agency/{province.agency_b.pk}/change/"
+    data = {
+        "identifier_code": "000.01.01.H99",  # unit_a's former code, closed but reserved
+        "name": province.agency_b.name,
+        "abbreviation": "SXD",
+        "kind": "department",
+        "code_history-TOTAL_FORMS": "0",
+        "code_history-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "đã được cấp" in response.content.decode()
+    province.agency_b.refresh_from_db()
+    assert province.agency_b.identifier_code == "000.00.02.H99"
+
+
+def test_admin_password_change_is_audited(personas: Personas) -> None:
+    client = client_for(personas.sysadmin)
+    url = f"/quan-tri/org/user/{personas.officer_a.pk}/password/"
+    data = {"password1": "Mat-khau-moi-2026!", "password2": "Mat-khau-moi-2026!"}
+    response = client.post(url, {**data, "usable_password": "true"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(
+        action="user.admin_change", object_id=str(personas.officer_a.pk)
+    ).exists()
+
+
+def test_staff_page_shows_only_roles_in_my_subtrees(
+    personas: Personas, province: Province
+) -> None:
+    from chinhquyen.org.actions import do_grant_role
+
+    do_grant_role(personas.officer_b, province.agency_a, "specialist", acting_user=None)
+    page = client_for(personas.admin_a).get(f"/can-bo/nhan-su/{personas.officer_b.pk}/")
+    assert page.status_code == 200
+    assert "Sở Tư pháp" in page.content.decode()
+    assert "Sở Xây dựng" not in page.content.decode()
+
+
+def test_closed_agencies_take_no_children_and_no_new_code(province: Province) -> None:
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.actions import do_change_agency_code, do_close_agency, do_create_agency
+
+    do_close_agency(province.unit_a, acting_user=None, reason="Sáp nhập")
+    with pytest.raises(DomainError):
+        do_create_agency(
+            acting_user=None,
+            identifier_code="001.01.01.H99",
+            name="Tổ mới",
+            abbreviation="TM",
+            kind="unit",
+            parent=province.unit_a,
+        )
+    with pytest.raises(DomainError):
+        do_change_agency_code(province.unit_a, "000.08.08.H99", acting_user=None)

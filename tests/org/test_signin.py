@@ -75,6 +75,8 @@ def test_five_wrong_passwords_lock_the_account_and_the_lock_is_audited(
     for _ in range(4):
         response = _password_step(client, user, "sai-mat-khau")
         assert "không đúng" in response.content.decode()
+        user.refresh_from_db()
+        assert not user.is_locked()
     response = _password_step(client, user, "sai-mat-khau")
     assert "tạm khóa" in response.content.decode()
     user.refresh_from_db()
@@ -97,7 +99,77 @@ def test_lock_expires(personas: Personas) -> None:
 def test_unknown_user_gets_the_same_message_and_is_audited(db: None) -> None:
     response = Client().post("/dang-nhap/", {"username": "khongco", "password": "x" * 12})
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
-    assert AuditEvent.objects.filter(action="signin.failure", object_repr="khongco").exists()
+    event = AuditEvent.objects.get(action="signin.failure")
+    # What was typed is never stored (it may be a password typed into the wrong box).
+    assert "khongco" not in event.object_repr and event.after == {
+        "reason": "unknown_user",
+        "typed_length": 7,
+    }
+
+
+def test_a_locked_account_looks_like_any_other_failure(personas: Personas, settings) -> None:
+    """The password form does not tell a locked account from a wrong password or unknown name."""
+    user = personas.officer_a
+    user.locked_until = timezone.now() + timedelta(minutes=10)
+    user.save()
+    locked = Client().post("/dang-nhap/", {"username": user.username, "password": DEMO_PASSWORD})
+    unknown = Client().post("/dang-nhap/", {"username": "khongco", "password": DEMO_PASSWORD})
+    assert locked.status_code == unknown.status_code == 200
+    assert locked.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+
+
+def test_a_lock_that_starts_during_the_password_check_is_honoured(personas: Personas) -> None:
+    """Parallel guesses: the lock set by another request while argon2 ran still applies."""
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.signin import check_password_step
+
+    user = personas.officer_a
+    original = User.check_password
+
+    def check_then_lock(self: User, raw: str) -> bool:
+        User.objects.filter(pk=self.pk).update(
+            locked_until=timezone.now() + timedelta(minutes=5)
+        )
+        return original(self, raw)
+
+    User.check_password = check_then_lock  # type: ignore[method-assign]
+    try:
+        with pytest.raises(DomainError) as caught:
+            check_password_step(user.username, DEMO_PASSWORD, source_address="")
+    finally:
+        User.check_password = original  # type: ignore[method-assign]
+    assert caught.value.code == "locked"
+
+
+def test_one_code_cannot_serve_two_concurrent_sign_ins(personas: Personas) -> None:
+    """Both requests loaded the account before either recorded the code: only one wins."""
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.signin import do_verify_second_factor
+
+    first = User.objects.get(pk=personas.officer_a.pk)
+    second = User.objects.get(pk=personas.officer_a.pk)
+    code = _code(first)
+    do_verify_second_factor(first, code, source_address="")
+    with pytest.raises(DomainError):
+        do_verify_second_factor(second, code, source_address="")
+
+
+def test_enrolment_never_replaces_a_confirmed_secret(personas: Personas) -> None:
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.org.signin import do_verify_second_factor
+
+    user = personas.officer_a
+    original_secret = user.totp_secret
+    attacker_secret = pyotp.random_base32(32)
+    with pytest.raises(DomainError, match="đã có mã xác thực"):
+        do_verify_second_factor(
+            user,
+            pyotp.TOTP(attacker_secret).now(),
+            source_address="",
+            enrolment_secret=attacker_secret,
+        )
+    user.refresh_from_db()
+    assert user.totp_secret == original_secret
 
 
 def test_citizen_accounts_cannot_use_the_staff_sign_in(personas: Personas) -> None:
