@@ -124,9 +124,7 @@ def test_admin_password_change_is_audited(personas: Personas) -> None:
     ).exists()
 
 
-def test_staff_page_shows_only_roles_in_my_subtrees(
-    personas: Personas, province: Province
-) -> None:
+def test_staff_page_shows_only_roles_in_my_subtrees(personas: Personas, province: Province) -> None:
     from chinhquyen.org.actions import do_grant_role
 
     do_grant_role(personas.officer_b, province.agency_a, "specialist", acting_user=None)

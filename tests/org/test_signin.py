@@ -118,7 +118,9 @@ def test_a_locked_account_looks_like_any_other_failure(personas: Personas, setti
     assert locked.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
 
 
-def test_a_lock_that_starts_during_the_password_check_is_honoured(personas: Personas) -> None:
+def test_a_lock_that_starts_during_the_password_check_is_honoured(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Parallel guesses: the lock set by another request while argon2 ran still applies."""
     from chinhquyen.core.errors import DomainError
     from chinhquyen.org.signin import check_password_step
@@ -127,17 +129,12 @@ def test_a_lock_that_starts_during_the_password_check_is_honoured(personas: Pers
     original = User.check_password
 
     def check_then_lock(self: User, raw: str) -> bool:
-        User.objects.filter(pk=self.pk).update(
-            locked_until=timezone.now() + timedelta(minutes=5)
-        )
+        User.objects.filter(pk=self.pk).update(locked_until=timezone.now() + timedelta(minutes=5))
         return original(self, raw)
 
-    User.check_password = check_then_lock  # type: ignore[method-assign]
-    try:
-        with pytest.raises(DomainError) as caught:
-            check_password_step(user.username, DEMO_PASSWORD, source_address="")
-    finally:
-        User.check_password = original  # type: ignore[method-assign]
+    monkeypatch.setattr(User, "check_password", check_then_lock)
+    with pytest.raises(DomainError) as caught:
+        check_password_step(user.username, DEMO_PASSWORD, source_address="")
     assert caught.value.code == "locked"
 
 
