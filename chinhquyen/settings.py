@@ -54,6 +54,7 @@ def _read() -> dict[str, object]:
         "secure_cookies": env_bool("SECURE_COOKIES", not debug),
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
         "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
+        "audit_key": env_str("AUDIT_CHAIN_KEY"),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
@@ -244,6 +245,10 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Audit: the chain's HMAC key lives outside the database (default: derived from SECRET_KEY;
+# set a dedicated key so SECRET_KEY can be rotated without re-keying the audit history).
+AUDIT_CHAIN_KEY: str = str(_ENV["audit_key"])
 
 # --- Digital signatures (signing app) ----------------------------------------------------------
 # Private keys the platform stores are encrypted with this key (Fernet, 32 bytes url-safe base64).

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,8 +36,17 @@ def canonical_payload(event: AuditEvent) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
+def _chain_key() -> bytes:
+    """The HMAC key of the chain, kept outside the database: someone who can write the table
+    cannot recompute valid hashes after editing a row."""
+    configured = settings.AUDIT_CHAIN_KEY
+    if configured:
+        return configured.encode()
+    return hashlib.sha256(b"chinhquyen-audit-chain:" + settings.SECRET_KEY.encode()).digest()
+
+
 def compute_row_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(canonical_payload(event)).hexdigest()
+    return hmac.new(_chain_key(), canonical_payload(event), hashlib.sha256).hexdigest()
 
 
 def _lock_head() -> AuditChainHead:

@@ -28,7 +28,20 @@ def find_first_break() -> ChainBreak | None:
             return ChainBreak(row.seq, f"dòng #{row.seq} đã bị sửa sau khi ghi")
         expected_prev = row.row_hash
         expected_seq += 1
+    return _check_head(expected_seq - 1, expected_prev)
+
+
+def _check_head(last_seq: int, last_hash: str) -> ChainBreak | None:
+    """The head row must name the last row: this catches rows cut from the end, and a table
+    emptied whole. (Deleting rows *and* rewinding the head needs the HMAC key to go unseen only
+    if the head is also anchored outside the database: see ADR 0001.)"""
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.seq >= expected_seq:
-        return ChainBreak(expected_seq, f"dòng #{expected_seq} trở về sau đã bị xóa")
+    if head is None:
+        if last_seq:
+            return ChainBreak(1, "đầu chuỗi nhật ký bị xóa")
+        return None
+    if head.seq > last_seq:
+        return ChainBreak(last_seq + 1, f"dòng #{last_seq + 1} trở về sau đã bị xóa")
+    if head.seq != last_seq or head.last_hash != last_hash:
+        return ChainBreak(last_seq, "đầu chuỗi nhật ký không khớp với dòng cuối")
     return None

@@ -99,3 +99,46 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
         thread.join()
     assert AuditEvent.objects.count() == 30
     assert find_first_break() is None
+
+
+def test_verify_reports_rows_cut_from_the_end_with_the_head_rewound() -> None:
+    from chinhquyen.audit.models import AuditChainHead
+
+    rows = _write_rows(4)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [rows[-1].seq])
+    # Rewinding the head's counter alone is not enough: its hash still names the removed row.
+    AuditChainHead.objects.filter(pk=1).update(seq=rows[-2].seq)
+    assert find_first_break() is not None
+
+
+def test_verify_reports_an_emptied_log() -> None:
+    _write_rows(3)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    assert find_first_break() is not None
+
+
+def test_a_rewrite_without_the_key_is_detected() -> None:
+    """Editing a row and recomputing plain SHA-256 hashes for it and every later row fails:
+    the chain is an HMAC with a key outside the database."""
+    import hashlib
+
+    from chinhquyen.audit.actions import canonical_payload
+
+    rows = _write_rows(3)
+    prev = rows[0].row_hash
+    for row in AuditEvent.objects.filter(seq__gte=rows[1].seq).order_by("seq"):
+        row.prev_hash = prev
+        if row.seq == rows[1].seq:
+            row.object_repr = "giả mạo"
+        row.row_hash = hashlib.sha256(canonical_payload(row)).hexdigest()
+        AuditEvent.objects.filter(pk=row.pk).update(
+            object_repr=row.object_repr, prev_hash=row.prev_hash, row_hash=row.row_hash
+        )
+        prev = row.row_hash
+    from chinhquyen.audit.models import AuditChainHead
+
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    broken = find_first_break()
+    assert broken is not None and broken.seq == rows[1].seq
