@@ -78,7 +78,7 @@ def _agency(code: str | None) -> Agency | None:
     return agency
 
 
-def _refused(exc: ValueError, field: str) -> DomainError:
+def _refused(exc: ValueError | OverflowError, field: str) -> DomainError:
     return DomainError(str(exc), code="invalid", field=field)
 
 
@@ -89,7 +89,7 @@ def add(
     instant = parse_instant(start, "start")
     try:
         result = calendar.add_duration(instant, amount, unit, agency=_agency(agency))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise _refused(exc, "amount") from None
     return {"start": instant, "amount": amount, "unit": unit, "result": result.astimezone(VIETNAM)}
 
@@ -99,7 +99,7 @@ def between(request: HttpRequest, a: str, b: str, agency: str | None = None) -> 
     start, end = parse_instant(a, "a"), parse_instant(b, "b")
     try:
         elapsed = calendar.working_time_between(start, end, agency=_agency(agency))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise _refused(exc, "b") from None
     seconds = int(elapsed.total_seconds())
     return {
@@ -115,5 +115,5 @@ def between(request: HttpRequest, a: str, b: str, agency: str | None = None) -> 
 def day_info(request: HttpRequest, day: date) -> calendar.DayInfo:
     try:
         return calendar.describe_day(day)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise _refused(exc, "day") from None

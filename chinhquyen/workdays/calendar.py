@@ -139,12 +139,28 @@ def _at(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=VIETNAM)
 
 
+# The lunar calendar and the statutory fallback are computed for these years; a deadline outside
+# them is a typing error, not a date the administration will ever count to.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def _aware(instant: datetime, name: str = "start") -> datetime:
     if not isinstance(instant, datetime):
         raise ValueError(f"{name}: cần một thời điểm (datetime).")
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"{name}: thời điểm phải có múi giờ (naive datetime bị từ chối).")
+    if not FIRST_YEAR + 1 <= instant.year <= LAST_YEAR - 21:
+        raise ValueError(f"{name}: năm phải trong khoảng {FIRST_YEAR + 1}–{LAST_YEAR - 21}.")
     return instant.astimezone(VIETNAM)
+
+
+def _as_day(day: date) -> date:
+    """A datetime is read as its date in Vietnam, never compared as a datetime with dates."""
+    if isinstance(day, datetime):
+        return _aware(day, "day").date()
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"Năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR}.")
+    return day
 
 
 def working_calendar(agency: Agency | None = None) -> WorkingCalendar:
@@ -157,10 +173,11 @@ def _calendar_only() -> WorkingCalendar:
 
 def is_working_day(day: date) -> bool:
     """Monday–Friday not in the year's days off, or a Saturday worked (làm bù)."""
-    return _calendar_only().is_working_day(day)
+    return _calendar_only().is_working_day(_as_day(day))
 
 
 def describe_day(day: date) -> DayInfo:
+    day = _as_day(day)
     days = _calendar_only().year(day.year)
     if day in days.working_saturdays and day.weekday() == SATURDAY:
         return DayInfo(day, True, "working_saturday", days.working_saturdays[day], days.source)
@@ -175,7 +192,7 @@ def describe_day(day: date) -> DayInfo:
 
 def next_working_day(day: date) -> date:
     """The first working day strictly after `day`."""
-    return _calendar_only().step(day)
+    return _calendar_only().step(_as_day(day))
 
 
 def next_working_start(instant: datetime, *, agency: Agency | None = None) -> datetime:
@@ -230,9 +247,11 @@ def add_working_hours(
 
 def add_calendar_days(start: datetime, n: int, *, agency: Agency | None = None) -> datetime:
     """Civil Code 2015 Art. 147(2): the first day is not counted; a period ending on a day off is
-    carried to the next working day (Art. 148); the clock time is kept."""
+    carried to the next working day (Art. 148); the clock time is kept. Counted from the instant
+    itself, not from the next office opening: moving the start would end the period later
+    than the Code allows (ADR 0002)."""
     cal = working_calendar(agency)
-    begin = cal.working_start_from(_aware(start))
+    begin = _aware(start)
     return cal.on_working_day(begin + timedelta(days=_bounded(_non_negative(_whole(n)), "days")))
 
 
@@ -240,7 +259,7 @@ def add_months(start: datetime, n: int, *, agency: Agency | None = None) -> date
     """Civil Code 2015 Art. 148: ends on the same day-of-month n months on, or the last day of
     that month when it has no such day; then carried past days off as for calendar days."""
     cal = working_calendar(agency)
-    begin = cal.working_start_from(_aware(start))
+    begin = _aware(start)  # from the instant itself, as for calendar days
     index = begin.month - 1 + _bounded(_non_negative(_whole(n)), "months")
     year, month = begin.year + index // 12, index % 12 + 1
     day = min(begin.day, gregorian.monthrange(year, month)[1])
@@ -316,4 +335,6 @@ def _hours_to_timedelta(hours: Decimal | float | int) -> timedelta:
         raise ValueError(f"Số giờ “{hours}” không hợp lệ.") from None
     if not value.is_finite() or value < 0:
         raise ValueError("Số giờ làm việc phải là số không âm.")
+    if value > _LIMITS["working_hours"]:  # before building a timedelta that could overflow
+        raise ValueError(f"Số giờ làm việc tối đa là {_LIMITS['working_hours']}.")
     return timedelta(microseconds=round(value * 3_600_000_000))

@@ -152,6 +152,14 @@ def parse_schedule(text: str, *, year: int | None = None, source: str = "") -> S
     if not reader.seen_header:
         reader.problems.append((1, "thiếu dòng tiêu đề date,kind,name"))
     rows = _check_rows(reader, reader.year)
+    if (
+        reader.seen_header
+        and not any(row.kind == "day_off" for row in rows)
+        and not reader.problems
+    ):
+        # Labour Code 2019 Art. 112 gives 11 holidays a year: a table with none is a mistake,
+        # and activating it would make every holiday a working day.
+        reader.problems.append((1, "tệp không có ngày nghỉ nào (day_off)"))
     if reader.problems:
         raise ScheduleFileError(sorted(reader.problems))
     return ScheduleFile(year=reader.year, source=reader.source[:300], rows=rows)

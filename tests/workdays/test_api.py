@@ -67,3 +67,19 @@ def test_bad_input_is_a_structured_4xx(
     assert response.status_code == status
     if code:
         assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/add", {"start": "0001-01-01T00:00+07:00", "amount": "1", "unit": "days"}),
+        ("/add", {"start": "9999-12-31T23:00-07:00", "amount": "1", "unit": "days"}),
+        ("/add", {"start": "2026-02-13T16:00+07:00", "amount": "1e20", "unit": "working_hours"}),
+        ("/between", {"a": "0001-01-01T00:00+07:00", "b": "2026-01-01T00:00+07:00"}),
+        ("/days/0001-01-01", {}),
+    ],
+)
+def test_extreme_input_is_a_clear_400_never_a_500(url: str, query: dict[str, str]) -> None:
+    response = Client().get(f"{BASE}{url}", query)
+    assert response.status_code == 400, response.content
+    assert response.json()["message"]

@@ -216,3 +216,26 @@ def test_office_hours_of_an_agency_reach_its_subtree(db: None) -> None:
 def test_huge_amounts_are_refused_not_looped(amount: int, unit: str) -> None:
     with pytest.raises(ValueError, match="tối đa"):
         calendar.add_duration(vn("2026-03-02 09:00"), amount, unit)
+
+
+def test_a_datetime_is_read_as_its_date_in_vietnam() -> None:
+    from datetime import UTC
+
+    from chinhquyen.workdays.calendar import is_working_day
+
+    # 2025-12-31 20:00 UTC is 2026-01-01 03:00 in Vietnam: New Year's Day, a day off.
+    assert is_working_day(datetime(2025, 12, 31, 20, 0, tzinfo=UTC)) is False
+    assert is_working_day(datetime(2026, 1, 1, 10, 0, tzinfo=calendar.VIETNAM)) is False
+
+
+def test_calendar_days_and_months_count_from_the_instant_itself() -> None:
+    """Civil Code Art. 147/148: an evening start is not moved to the next opening first."""
+    from chinhquyen.workdays.calendar import add_calendar_days, add_months
+
+    friday_evening = datetime(2026, 7, 31, 18, 0, tzinfo=calendar.VIETNAM)
+    assert add_calendar_days(friday_evening, 1) == datetime(
+        2026, 8, 3, 18, 0, tzinfo=calendar.VIETNAM
+    )
+    june_evening = datetime(2026, 6, 19, 18, 0, tzinfo=calendar.VIETNAM)  # a Friday
+    # 19/07/2026 is a Sunday: carried to Monday 20/07 (not counted from Monday 22/06).
+    assert add_months(june_evening, 1) == datetime(2026, 7, 20, 18, 0, tzinfo=calendar.VIETNAM)

@@ -76,3 +76,12 @@ def test_import_reports_every_bad_line_and_saves_nothing(tmp_path: Path) -> None
 def test_import_the_shipped_file_again_changes_nothing() -> None:
     printed = run("import", "chinhquyen/workdays/data/2026.csv")
     assert printed == "Lịch 2026 phiên bản 1 (đang áp dụng): không thay đổi."
+
+
+def test_load_official_is_idempotent_for_deploys() -> None:
+    # The module's fixture has loaded them once already: a deploy running it again changes nothing.
+    count = HolidaySchedule.objects.count()
+    again = StringIO()
+    call_command("workdays", "load-official", stdout=again)
+    assert again.getvalue().count("không thay đổi") == 2
+    assert HolidaySchedule.objects.count() == count >= 2

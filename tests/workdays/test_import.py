@@ -120,3 +120,11 @@ def test_shipped_schedules_never_override_an_administrators_version() -> None:
     load_official_schedules(acting_user=None)
     active = HolidaySchedule.objects.get(year=2026, is_active=True)
     assert active.source == "Bản quản trị"
+
+
+def test_a_file_without_any_day_off_is_refused() -> None:
+    text = "# year: 2027\n# source: Thử nghiệm\ndate,kind,name\n"
+    with pytest.raises(ScheduleFileError) as caught:
+        do_import_schedule(text, acting_user=None)
+    assert "không có ngày nghỉ" in str(caught.value)
+    assert not HolidaySchedule.objects.filter(year=2027).exists()

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chinhquyen.core.errors import DomainError
 from chinhquyen.org.models import Agency
 from chinhquyen.workdays import calendar
-from chinhquyen.workdays.actions import do_import_schedule
+from chinhquyen.workdays.actions import do_import_schedule, load_official_schedules
 from chinhquyen.workdays.api import iso_duration, parse_instant
 from chinhquyen.workdays.calendar import VIETNAM, DurationUnit
 from chinhquyen.workdays.schedule_files import ScheduleFileError
@@ -42,6 +42,10 @@ class Command(BaseCommand):
         load.add_argument("--year", type=int)
         load.add_argument("--source", default="", help="Số, ngày của thông báo.")
         load.add_argument("--inactive", action="store_true", help="Nhập nhưng chưa áp dụng.")
+        sub.add_parser(
+            "load-official",
+            help="Nạp lịch nghỉ chính thức kèm theo phần mềm (2025, 2026); chạy khi triển khai.",
+        )
         day = sub.add_parser("is-working-day", help="Một ngày có phải ngày làm việc không.")
         day.add_argument("date")
 
@@ -51,6 +55,7 @@ class Command(BaseCommand):
             "between": self.between,
             "import": self.load,
             "is-working-day": self.is_working_day,
+            "load-official": self.load_official,
         }
         try:
             handlers[options["subcommand"]](options)
@@ -96,6 +101,14 @@ class Command(BaseCommand):
         state = "đang áp dụng" if schedule.is_active else "chưa áp dụng"
         change = "đã nhập" if result.changed else "không thay đổi"
         self.stdout.write(f"Lịch {schedule.year} phiên bản {schedule.version} ({state}): {change}.")
+
+    def load_official(self, options: dict[str, Any]) -> None:
+        """Idempotent; never replaces a version an administrator imported (see the action)."""
+        for result in load_official_schedules(acting_user=None):
+            schedule = result.schedule
+            change = "đã nạp" if result.changed else "không thay đổi"
+            state = "đang áp dụng" if schedule.is_active else "chưa áp dụng"
+            self.stdout.write(f"Lịch {schedule.year} v{schedule.version} ({state}): {change}.")
 
     def is_working_day(self, options: dict[str, Any]) -> None:
         try:
