@@ -12,6 +12,7 @@ WORKERS="${WEB_WORKERS:-3}"
 
 $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py load_demo
+$BIN/python manage.py demo_ca
 
 pids=()
 stop() {

@@ -50,11 +50,26 @@ def new_key(bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
+# RFC 5280 Appendix A: ub-common-name and ub-organization-name are 64 characters. Official
+# agency names are often longer ("Trung tâm Phục vụ hành chính công tỉnh ..."), so they are
+# clipped here, as a CA would shorten them; the full name stays in the registry.
+UB_NAME = 64
+
+
+def _clip(value: str) -> str:
+    """Shorten to the bound as the `cryptography` library measures it (UTF-8 bytes)."""
+    if len(value.encode()) <= UB_NAME:
+        return value
+    while len((value + "…").encode()) > UB_NAME:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
 def _name(common_name: str, organisation: str = "", country: str = "VN") -> x509.Name:
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, country)]
     if organisation:
-        parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+        parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, _clip(organisation)))
+    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, _clip(common_name)))
     return x509.Name(parts)
 
 
