@@ -46,6 +46,8 @@ test: lint
 bench: dev-install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	DJANGO_DEBUG=1 $(BIN)/python bench/bench_signing.py
+	DJANGO_DEBUG=1 $(BIN)/python bench/bench_validation.py
 
 clean:
 	rm -rf var/chinhquyen.sqlite3* var/broker var/media
