@@ -31,6 +31,7 @@ PUBLIC_URL_NAMES = {
     "api:openapi-view",
     "signing:verify_upload",
     "signing:verify_issued",
+    "signing:demo_crl",
 }
 
 

@@ -27,6 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from chinhquyen.signing import demo_pki
 from chinhquyen.signing.demo_pki import IssuedKey
@@ -121,7 +122,9 @@ def tsa_server(pki: Any) -> Iterator[TsaServer]:
     stamper = DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(pki.tsa.der),
         tsa_key=_asn1_key(pki.tsa.key),
-        certs_to_embed=[asn1_x509.Certificate.load(pki.government_ca.der)],
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(pki.government_ca.der)]
+        ),
     )
     record: list[bytes] = []
     with LocalServer({("POST", "/tsa"): _tsa_route(stamper, record)}) as server:

@@ -77,7 +77,7 @@ def test_signing_import_stores_key_encrypted(personas: Any, pki: Any, settings: 
     assert der not in bytes(row.encrypted_private_key)
     assert row.subject_common_name == "Nguyen Van An" and len(row.chain_der) == 1
     event = AuditEvent.objects.get(action="signing.certificate_register")
-    assert event.after["fingerprint_sha256"] == row.fingerprint_sha256
+    assert (event.after or {})["fingerprint_sha256"] == row.fingerprint_sha256
 
 
 @pytest.mark.parametrize(
@@ -298,13 +298,15 @@ def softhsm_token(tmp_path: Path, pki: Any, monkeypatch: pytest.MonkeyPatch) -> 
     )
     monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
     env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-    run = {"env": env, "check": True, "capture_output": True, "timeout": 60}
     subprocess.run(
         [
             *("softhsm2-util", "--init-token", "--free", "--label", "chinhquyen-test"),
             *("--pin", "123456", "--so-pin", "654321"),
         ],
-        **run,  # type: ignore[arg-type]
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     key_file = tmp_path / "key.pem"
     key_file.write_bytes(pki.person.key_pem())
@@ -313,7 +315,10 @@ def softhsm_token(tmp_path: Path, pki: Any, monkeypatch: pytest.MonkeyPatch) -> 
             *("softhsm2-util", "--import", str(key_file), "--token", "chinhquyen-test"),
             *("--label", "person", "--id", "01", "--pin", "123456"),
         ],
-        **run,  # type: ignore[arg-type]
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     key_file.unlink()
     return {"token": "chinhquyen-test", "key": "person", "pin": "123456"}

@@ -140,12 +140,10 @@ def test_signing_audit_rows_carry_hashes(signed_pair: bytes, signing_world: Any)
 
     rows = list(AuditEvent.objects.filter(action="signing.sign").order_by("seq"))
     assert len(rows) == 2
-    assert rows[1].after["sha256_after"] == hashlib.sha256(signed_pair).hexdigest()
-    assert rows[1].after["sha256_before"] == rows[0].after["sha256_after"]
-    assert (
-        rows[0].after["certificate_fingerprint"]
-        == signing_world.person_certificate.fingerprint_sha256
-    )
+    first, second = rows[0].after or {}, rows[1].after or {}
+    assert second["sha256_after"] == hashlib.sha256(signed_pair).hexdigest()
+    assert second["sha256_before"] == first["sha256_after"]
+    assert first["certificate_fingerprint"] == signing_world.person_certificate.fingerprint_sha256
     assert rows[0].actor_id == signing_world.personas.leader_a.pk
 
 

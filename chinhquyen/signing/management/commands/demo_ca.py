@@ -7,75 +7,23 @@ Committee and each of its departments. Running it again only fills what is missi
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from chinhquyen.core.demo.guard import check_demo_allowed
 from chinhquyen.core.demo.personas import PERSONAS, PROVINCE_PC
 from chinhquyen.org.models import Agency, Role, User
-from chinhquyen.signing import demo_pki, images, keys
+from chinhquyen.signing import demo_pki, images
 from chinhquyen.signing.actions import do_import_pkcs12
+from chinhquyen.signing.demo_authority import demo_authority, demo_revocation_urls
 from chinhquyen.signing.demo_pki import IssuedKey
-from chinhquyen.signing.models import SignatureImage, SigningCertificate, TrustAnchor
+from chinhquyen.signing.models import SignatureImage, SigningCertificate
 
-ROOT_NAME = "Demo Root CA (chinhquyen, không dùng thật)"
-CA_NAME = "Demo Government CA (chinhquyen, không dùng thật)"
 LEADER_ROLES = (Role.AGENCY_LEADER, Role.UNIT_LEADER)
-
-
-def _key_file(name: str) -> Path:
-    # Beside var/media: git-ignored, and encrypted like every key the platform stores.
-    return Path(settings.MEDIA_ROOT).parent / "demo-ca" / f"{name}.key.enc"
-
-
-def _anchor(issued: IssuedKey, name: str, kind: str) -> None:
-    TrustAnchor.objects.get_or_create(
-        fingerprint_sha256=hashlib.sha256(issued.der).hexdigest(),
-        defaults={
-            "name": name,
-            "kind": kind,
-            "certificate_der": issued.der,
-            "subject": issued.certificate.subject.rfc4514_string()[:500],
-            "not_after": issued.certificate.not_valid_after_utc,
-        },
-    )
-
-
-def _stored(name: str) -> IssuedKey | None:
-    row = TrustAnchor.objects.filter(name=name).order_by("-added_at").first()
-    path = _key_file(row.fingerprint_sha256 if row else "missing")
-    if row is None or not path.is_file():
-        return None
-    key = keys.decrypt_private_key(path.read_bytes())
-    certificate = x509.load_der_x509_certificate(bytes(row.certificate_der))
-    return IssuedKey(certificate, key)  # type: ignore[arg-type]
-
-
-def _save(issued: IssuedKey, name: str, kind: str) -> None:
-    _anchor(issued, name, kind)
-    path = _key_file(hashlib.sha256(issued.der).hexdigest())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(keys.encrypt_private_key(issued.key))
-
-
-def demo_authority() -> tuple[IssuedKey, bool]:
-    """The demo government CA, made on the first run (True) and reused afterwards."""
-    ca = _stored(CA_NAME)
-    if ca is not None:
-        return ca, False
-    root = demo_pki.make_root(ROOT_NAME, organisation="chinhquyen demo")
-    ca = demo_pki.make_intermediate(root, CA_NAME, organisation="chinhquyen demo")
-    _save(root, ROOT_NAME, TrustAnchor.Kind.ROOT)
-    _save(ca, CA_NAME, TrustAnchor.Kind.INTERMEDIATE)
-    return ca, True
 
 
 def _pkcs12(issued: IssuedKey, ca: IssuedKey) -> bytes:
@@ -125,7 +73,9 @@ class Command(BaseCommand):
             _image_row("signature", images.signature_image(user.full_name), owner_user=user)
             if SigningCertificate.objects.filter(owner_user=user, is_active=True).exists():
                 continue
-            leaf = demo_pki.issue_signing_certificate(ca, user.full_name, organisation="Demo")
+            leaf = demo_pki.issue_signing_certificate(
+                ca, user.full_name, organisation="Demo", urls=demo_revocation_urls()
+            )
             do_import_pkcs12(
                 _pkcs12(leaf, ca),
                 "",
@@ -144,7 +94,9 @@ class Command(BaseCommand):
             _image_row("seal", images.seal_image(agency.name), owner_agency=agency)
             if SigningCertificate.objects.filter(owner_agency=agency, is_active=True).exists():
                 continue
-            leaf = demo_pki.issue_signing_certificate(ca, agency.name, organisation=agency.name)
+            leaf = demo_pki.issue_signing_certificate(
+                ca, agency.name, organisation=agency.name, urls=demo_revocation_urls()
+            )
             do_import_pkcs12(
                 _pkcs12(leaf, ca),
                 "",
