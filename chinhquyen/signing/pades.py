@@ -11,8 +11,11 @@ can sign after the person, and later validation data or archive time-stamps stay
 
 from __future__ import annotations
 
+import asyncio
 import io
-from typing import Literal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -26,6 +29,8 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.signing.appearance import Appearance, Box
+
+T = TypeVar("T")
 
 Level = Literal["B-B", "B-T", "B-LT"]
 LEVELS: tuple[Level, ...] = ("B-B", "B-T", "B-LT")
@@ -139,6 +144,17 @@ def _reserved_bytes(level: Level, signer: Signer) -> int | None:
     return 2 * (sum(len(c.dump()) for c in certificates) + 4096)
 
 
+def off_event_loop(call: Callable[[], T]) -> T:
+    """pyHanko's synchronous API runs its own `asyncio.run`, which fails inside a thread that
+    already runs an event loop (an async view, a Playwright session): run it in a worker then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 def sign_pdf(
     pdf: bytes,
     signer: Signer,
@@ -171,10 +187,12 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        output = pdf_signer.sign_pdf(
-            writer,
-            bytes_reserved=_reserved_bytes(level, signer),
-            appearance_text_params=appearance.text_params if appearance else None,
+        output = off_event_loop(
+            lambda: pdf_signer.sign_pdf(
+                writer,
+                bytes_reserved=_reserved_bytes(level, signer),
+                appearance_text_params=appearance.text_params if appearance else None,
+            )
         )
     except (PathBuildingError, PathValidationError) as error:
         raise DomainError(

@@ -25,10 +25,11 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # The sync API keeps an event loop running in this thread, which Django's ORM guard would
-    # take for async code; the test database is still used from one thread at a time.
+    # take for async code; the test database is still used from one thread at a time. Module
+    # scope: the loop must be gone before later modules call asyncio.run (pyHanko does).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

@@ -254,3 +254,24 @@ def test_signing_b_lt_refused_without_revocation_source(
             validation_context=pades.trust_context(fetch=True),
         )
     assert refused.value.code == "no_revocation_source"
+
+
+def test_signing_works_inside_a_running_event_loop(sample_pdf: bytes, pki: Any) -> None:
+    """An async view (or any thread running a loop) can sign: pyHanko's own asyncio.run is moved
+    off the loop instead of failing."""
+    import asyncio
+
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from chinhquyen.signing.pades import sign_pdf
+
+    signer = LoadedKeySigner(
+        private_key=pki.person.key,
+        signing_cert=asn1_x509.Certificate.load(pki.person.der),
+        cert_registry=SimpleCertificateStore.from_certs([]),
+    )
+
+    async def inside_loop() -> bytes:
+        return sign_pdf(sample_pdf, signer, level="B-B", field_name="Sig1")
+
+    assert asyncio.run(inside_loop()).startswith(b"%PDF")
