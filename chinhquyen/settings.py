@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "chinhquyen.org",
     "chinhquyen.workdays",
     "chinhquyen.signing",
+    "chinhquyen.procedures",
 ]
 
 MIDDLEWARE = [
