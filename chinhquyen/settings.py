@@ -51,6 +51,9 @@ def _read() -> dict[str, object]:
         "session_minutes": env_int("SESSION_AGE_MINUTES", 480, minimum=5, maximum=24 * 60),
         "max_failures": env_int("SIGNIN_MAX_FAILURES", 5, minimum=1, maximum=100),
         "lock_minutes": env_int("SIGNIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60),
+        "max_address_failures": env_int(
+            "SIGNIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1, maximum=100_000
+        ),
         "secure_cookies": env_bool("SECURE_COOKIES", not debug),
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
         "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
@@ -166,6 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SIGNIN_MAX_FAILURES: int = int(_ENV["max_failures"])  # type: ignore[call-overload]
 SIGNIN_LOCK_MINUTES: int = int(_ENV["lock_minutes"])  # type: ignore[call-overload]
+SIGNIN_MAX_FAILURES_PER_ADDRESS: int = int(_ENV["max_address_failures"])  # type: ignore[call-overload]
 
 # --- Sessions and cookies for a public-sector site ---------------------------------------------
 SESSION_COOKIE_AGE = int(_ENV["session_minutes"]) * 60  # type: ignore[call-overload]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from chinhquyen.audit.actions import record_audit
+from chinhquyen.audit.models import AuditEvent
 from chinhquyen.core.errors import DomainError
 from chinhquyen.org.models import User
 
@@ -74,6 +75,11 @@ def do_record_signin_failure(user: User, *, reason: str, source_address: str) ->
 def check_password_step(username: str, password: str, *, source_address: str) -> PasswordStep:
     """First factor. Raises DomainError with one message for every failure (unknown name, wrong
     password, locked account), so the form reveals neither which names exist nor a lock."""
+    if _address_is_throttled(source_address):
+        # Many failures from one address across accounts (password spraying): refuse before
+        # any password check, with the same message, and leave a trace.
+        record_audit("signin.throttled", source_address=source_address)
+        raise DomainError(GENERIC_FAILURE, code="throttled")
     user = User.objects.filter(username=username.strip(), kind=User.Kind.STAFF).first()
     if user is None or not user.is_active:
         check_password(password, _DUMMY_HASH)  # same cost as a real check
@@ -89,6 +95,17 @@ def check_password_step(username: str, password: str, *, source_address: str) ->
         do_record_signin_failure(user, reason="password", source_address=source_address)
         raise DomainError(GENERIC_FAILURE, code="bad_credentials")
     return PasswordStep(user=user, needs_enrolment=not user.totp_confirmed_at)
+
+
+def _address_is_throttled(source_address: str) -> bool:
+    """Failures from one address in the last lock period, counted from the audit log itself."""
+    if not source_address:
+        return False
+    since = timezone.now() - timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
+    failures = AuditEvent.objects.filter(
+        action="signin.failure", source_address=source_address, at__gte=since
+    ).count()
+    return failures >= settings.SIGNIN_MAX_FAILURES_PER_ADDRESS
 
 
 def _record_unknown(username: str, source_address: str) -> None:

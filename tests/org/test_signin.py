@@ -240,3 +240,18 @@ def test_confirming_the_second_factor_again(personas: Personas) -> None:
         do_confirm_second_factor(user, "", purpose="sign")
     user.refresh_from_db()
     assert user.failed_signins == 2
+
+
+def test_many_failures_from_one_address_are_throttled_across_accounts(
+    personas: Personas, settings
+) -> None:
+    """Password spraying: each account stays under its own limit, the address does not."""
+    settings.SIGNIN_MAX_FAILURES_PER_ADDRESS = 6
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for user in (personas.officer_a, personas.clerk_a, personas.leader_a):
+        for _ in range(2):
+            _password_step(client, user, "sai-mat-khau")
+    # The right password of a fourth account is refused now, from that address only.
+    assert _password_step(client, personas.officer_b).status_code == 200
+    assert AuditEvent.objects.filter(action="signin.throttled").count() == 1
+    assert _password_step(Client(REMOTE_ADDR="198.51.100.7"), personas.officer_b).status_code == 302
