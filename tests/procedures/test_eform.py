@@ -261,7 +261,7 @@ def test_hidden_fields_are_neither_required_nor_kept_and_unknown_keys_dropped() 
 
 
 def test_shown_fields_are_required_and_cross_group_conditions_apply() -> None:
-    answers = {
+    answers: dict[str, Any] = {
         "nguoi_yeu_cau": {"ho_ten": "A", "so_dinh_danh": "001190012345", "quan_he": "khac"},
         "tre": [{"ngay_sinh": "2026-03-01", "giay_chung_sinh": "CS-1"}],
     }
