@@ -252,6 +252,7 @@ def test_eform_structure(p: dict[str, Any]) -> None:
                 assert re.fullmatch(r"profile\.[a-z_]+", f["prefill"]), path
             if "pattern" in f:
                 re.compile(f["pattern"])
+                assert "(?" not in f["pattern"], f"{path}: no inline flags (browsers run it too)"
             if "show_if" in f:
                 _check_show_if(f["show_if"], path, here, seen)
         seen[g["key"]] = here
