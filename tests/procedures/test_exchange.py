@@ -140,7 +140,7 @@ def test_publishing_a_new_version_by_import_closes_the_open_one() -> None:
     assert import_catalogue(data, acting_user=None).ok
     data["procedures"] = [entry(version=2, effective_from="2026-01-01")]
     assert import_catalogue(data, acting_user=None).ok
-    assert ProcedureVersion.objects.get(version=1).effective_to.isoformat() == "2025-12-31"
+    assert str(ProcedureVersion.objects.get(version=1).effective_to) == "2025-12-31"
 
 
 @pytest.mark.parametrize(
