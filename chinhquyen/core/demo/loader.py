@@ -28,6 +28,7 @@ from chinhquyen.org.models import AdministrativeUnit, Agency, User
 class DemoResult:
     agencies_created: int = 0
     users_created: int = 0
+    procedures_created: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -79,6 +80,7 @@ def load_demo() -> DemoResult:
         for persona in PERSONAS:
             _load_persona(persona, tree.by_code[persona.agency_code], result)
     _load_calendars(result)
+    _load_catalogue(result)
     return result
 
 
@@ -193,12 +195,15 @@ def _load_persona(persona: Persona, agency: Agency, result: DemoResult) -> None:
 
 
 def _load_calendars(result: DemoResult) -> None:
-    try:
-        from chinhquyen.workdays.actions import load_official_schedules
-    except ImportError:
-        message = (
-            "chinhquyen.workdays.actions.load_official_schedules chưa có: bỏ qua lịch làm việc."
-        )
-        result.warnings.append(message)
-        return
+    from chinhquyen.workdays.actions import load_official_schedules
+
     load_official_schedules(acting_user=None)
+
+
+def _load_catalogue(result: DemoResult) -> None:
+    """The demo procedure catalogue (data/catalogue.json); idempotent like the rest."""
+    from chinhquyen.procedures.exchange import load_demo_catalogue
+
+    report = load_demo_catalogue(acting_user=None)
+    if report is not None:
+        result.procedures_created = len(report.created)

@@ -25,7 +25,8 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(
             f"Đã nạp trong {elapsed:.1f} s: {result.agencies_created} cơ quan mới, "
-            f"{result.users_created} tài khoản mới ({Agency.objects.count()} cơ quan trong CSDL)."
+            f"{result.users_created} tài khoản mới, {result.procedures_created} thủ tục mới "
+            f"({Agency.objects.count()} cơ quan trong CSDL)."
         )
         self._print_sign_ins()
 
