@@ -1,0 +1,80 @@
+"""The portal app is switched on for these tests even before it is listed in INSTALLED_APPS
+(it has no models, so adding it at run time is safe)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from chinhquyen.org.models import Agency
+from chinhquyen.procedures.models import Fee, ProcedureVersion, RequiredDocument
+from tests.factories import AgencyFactory
+from tests.portal.catalogue import field, version
+
+
+@pytest.fixture(autouse=True)
+def _portal_installed(settings: Any) -> None:
+    if "chinhquyen.portal" not in settings.INSTALLED_APPS:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "chinhquyen.portal"]
+
+
+@dataclass
+class Catalogue:
+    birth: ProcedureVersion
+    permit: ProcedureVersion
+    marriage: ProcedureVersion
+    draft: ProcedureVersion
+    agency: Agency
+
+
+@pytest.fixture
+def catalogue(db: None) -> Catalogue:
+    civil, construction = field("HT", "Hộ tịch"), field("XD", "Xây dựng")
+    agency = AgencyFactory.create(name="Sở Xây dựng tỉnh Thử nghiệm")
+    birth = version(
+        "Đăng ký khai sinh",
+        field_of=civil,
+        national_code="1.001193.000.00.00.H38",
+        time_limit_value=Decimal(0),
+        time_limit_note="Ngay trong ngày làm việc; sau 15 giờ thì trả vào ngày làm việc sau",
+        legacy_level=4,
+        delivery_options=["counter", "post", "online"],
+        steps_text="Bước 1: Nộp tờ khai\nBước 2: Nhận kết quả",
+        legal_basis=["Luật Hộ tịch số 60/2014/QH13"],
+    )
+    RequiredDocument.objects.create(
+        version=birth, order=1, name="Tờ khai đăng ký khai sinh", originals=1
+    )
+    RequiredDocument.objects.create(
+        version=birth, order=2, name="Giấy chứng sinh", originals=1, copies=2, reusable=True
+    )
+    Fee.objects.create(version=birth, kind=Fee.Kind.FEE, name="Lệ phí đăng ký", amount=0)
+    permit = version(
+        "Cấp giấy phép xây dựng",
+        field_of=construction,
+        national_code="1.009999.000.00.00.H38",
+        online_level="partial",
+        implementing_level="province",
+        implementing_text="Sở Xây dựng",
+        time_limit_value=Decimal(15),
+    )
+    permit.agencies.add(agency)
+    Fee.objects.create(version=permit, kind=Fee.Kind.FEE, name="Lệ phí cấp phép", amount=50000)
+    Fee.objects.create(
+        version=permit,
+        kind=Fee.Kind.CHARGE,
+        name="Phí thẩm định",
+        amount=1500000,
+        rule={"per": "copy", "min": "100000"},
+    )
+    marriage = version("Đăng ký kết hôn", field_of=civil, online_level="none")
+    draft = version(
+        "Thủ tục bí mật đang soạn",
+        field_of=civil,
+        national_code="1.000000.000.00.00.H38",
+        status=ProcedureVersion.Status.DRAFT,
+    )
+    return Catalogue(birth=birth, permit=permit, marriage=marriage, draft=draft, agency=agency)
