@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "chinhquyen.workdays",
     "chinhquyen.signing",
     "chinhquyen.procedures",
+    "chinhquyen.portal",
 ]
 
 MIDDLEWARE = [

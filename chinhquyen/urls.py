@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.org.urls")),
     path("", include("chinhquyen.signing.urls")),
+    path("", include("chinhquyen.portal.urls")),
 ]
 
 handler403 = "chinhquyen.core.views.permission_denied"

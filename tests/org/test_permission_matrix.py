@@ -32,6 +32,10 @@ PUBLIC_URL_NAMES = {
     "signing:verify_upload",
     "signing:verify_issued",
     "signing:demo_crl",
+    "portal:catalogue_home",
+    "portal:catalogue_search",
+    "portal:field_detail",
+    "portal:procedure_detail",
 }
 
 

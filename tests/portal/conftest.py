@@ -1,11 +1,9 @@
-"""The portal app is switched on for these tests even before it is listed in INSTALLED_APPS
-(it has no models, so adding it at run time is safe)."""
+"""A small catalogue for the portal tests: published, draft and agency-bound versions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -13,12 +11,6 @@ from chinhquyen.org.models import Agency
 from chinhquyen.procedures.models import Fee, ProcedureVersion, RequiredDocument
 from tests.factories import AgencyFactory
 from tests.portal.catalogue import field, version
-
-
-@pytest.fixture(autouse=True)
-def _portal_installed(settings: Any) -> None:
-    if "chinhquyen.portal" not in settings.INSTALLED_APPS:
-        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "chinhquyen.portal"]
 
 
 @dataclass

@@ -12,7 +12,6 @@ from tests.portal.conftest import Catalogue
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.urls("tests.portal.urls_for_tests"),
     pytest.mark.skipif(os.environ.get("BROWSER_TESTS") != "1", reason="needs BROWSER_TESTS=1"),
 ]
 

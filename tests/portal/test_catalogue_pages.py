@@ -7,7 +7,7 @@ from django.test import Client
 
 from tests.portal.conftest import Catalogue
 
-pytestmark = [pytest.mark.urls("tests.portal.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def get(path: str, status: int = 200) -> str:

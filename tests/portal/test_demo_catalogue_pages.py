@@ -14,7 +14,7 @@ from chinhquyen.procedures.models import OnlineLevel, ProcedureVersion
 from chinhquyen.procedures.search import search_catalogue, versions_in_force
 from tests.portal.test_reachability import MAX_CLICKS, START, reachable
 
-pytestmark = [pytest.mark.urls("tests.portal.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -56,3 +56,15 @@ def test_every_procedure_page_renders_and_online_ones_are_in_reach(demo: None) -
         if v.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL)
     }
     assert online - reachable(client, START, MAX_CLICKS).keys() == set()
+
+
+def test_every_online_service_is_within_three_clicks_of_the_home_page(demo: None) -> None:
+    """ISSUE 3 §2: from `/`, as a citizen clicks, every online procedure page is ≤ 3 clicks."""
+    in_force = versions_in_force(timezone.localdate()).select_related("procedure")
+    online = {
+        f"/dich-vu-cong/thu-tuc/{v.procedure.national_code}/"
+        for v in in_force
+        if v.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL)
+    }
+    assert len(online) >= 30
+    assert online - reachable(Client(), "/", 3).keys() == set()

@@ -16,7 +16,7 @@ from chinhquyen.procedures.search import versions_in_force
 from tests.portal.catalogue import field, version
 from tests.portal.conftest import Catalogue
 
-pytestmark = [pytest.mark.urls("tests.portal.urls_for_tests"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 START = "/dich-vu-cong/"
 MAX_CLICKS = 2
