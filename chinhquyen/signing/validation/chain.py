@@ -89,10 +89,38 @@ def _leaf_problem(leaf: x509.Certificate, purpose: Purpose) -> str:
     ):
         return "Chứng thư số không được phép dùng để ký (thiếu digitalSignature/nonRepudiation)."
     eku = _extension(leaf, x509.ExtendedKeyUsage)
+    if purpose == Purpose.SIGNING:
+        return _document_signer_problem(leaf, eku)
     if purpose == Purpose.TIMESTAMPING and not (
         isinstance(eku, x509.ExtendedKeyUsage) and ExtendedKeyUsageOID.TIME_STAMPING in eku
     ):
         return "Chứng thư của đơn vị cấp dấu thời gian thiếu mục đích timeStamping."
+    return ""
+
+
+# RFC 5280 §4.2.1.12: when extendedKeyUsage is present, the certificate is for those purposes
+# only. These are the ones that mean "signing documents" (RFC 9336 documentSigning, e-mail/S-MIME,
+# the Adobe and Microsoft document-signing OIDs, and anyExtendedKeyUsage).
+DOCUMENT_SIGNING_EKUS = frozenset(
+    {
+        x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36"),  # id-kp-documentSigning (RFC 9336)
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+        x509.ObjectIdentifier("1.2.840.113583.1.1.5"),  # Adobe Authentic Documents Trust
+        x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.12"),  # Microsoft document signing
+        ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
+)
+
+
+def _document_signer_problem(leaf: x509.Certificate, eku: object) -> str:
+    basic = _extension(leaf, x509.BasicConstraints)
+    if isinstance(basic, x509.BasicConstraints) and basic.ca:
+        return "Chứng thư của tổ chức cấp chứng thư (CA) không được dùng để ký văn bản."
+    if isinstance(eku, x509.ExtendedKeyUsage) and not DOCUMENT_SIGNING_EKUS & set(eku):
+        return (
+            "Chứng thư số chỉ dành cho mục đích khác (ví dụ máy chủ web, dấu thời gian, OCSP), "
+            "không dùng để ký văn bản."
+        )
     return ""
 
 

@@ -12,6 +12,13 @@ from cryptography import x509
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
+from pyhanko.pdf_utils.decode_limits import (
+    DEFAULT_PURPOSE_LIMITS,
+    DecodeLimits,
+    DecodePurpose,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -37,6 +44,23 @@ from chinhquyen.signing.validation.signatures import (
 
 logger = logging.getLogger(__name__)
 fastpdf.install()
+
+# Uploads are untrusted: far tighter than pyHanko's defaults (256 MiB a stream, a document budget
+# of 100× the file), so a decompression bomb is refused long before it fills memory.
+_MIB = 1024 * 1024
+MAX_DSS_ITEMS = 200
+DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_ratio=1100, ratio_floor=_MIB, max_output_size=16 * _MIB),
+    per_purpose={
+        **DEFAULT_PURPOSE_LIMITS,
+        DecodePurpose.CERTIFICATE: StreamDecodeLimits(max_ratio=None, max_output_size=_MIB // 4),
+        DecodePurpose.OCSP_RESPONSE: StreamDecodeLimits(max_ratio=None, max_output_size=_MIB),
+        DecodePurpose.CRL: StreamDecodeLimits(
+            max_ratio=50, ratio_floor=_MIB, max_output_size=16 * _MIB
+        ),
+    },
+    document_budget=DocumentDecodeBudget(base_allowance=48 * _MIB, max_ratio=10),
+)
 
 MAX_SIGNATURES = 20  # checked per document; more are reported, not checked
 MAX_FIELDS = 1000  # signature fields walked before giving up counting
@@ -90,7 +114,7 @@ def _input_problem(data: bytes) -> DocumentReport | None:
 
 def _open(data: bytes) -> PdfFileReader | DocumentReport:
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
+        reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
         encrypted = reader.encrypt_dict is not None
         _ = reader.root
     except Exception:
@@ -168,11 +192,19 @@ def _document_security_store(
         return EmbeddedData(), []
     try:
 
-        def streams(key: str) -> list[bytes]:
-            return [ref.get_object().data for ref in dss.get(key, [])][:200]
+        def streams(key: str, purpose: DecodePurpose) -> list[bytes]:
+            # Slice first, then decode each item under its purpose's limit (a /DSS
+            # decompression bomb must not reach memory).
+            refs = list(dss.get(key, []))[:MAX_DSS_ITEMS]
+            return [ref.get_object().read_data(purpose) for ref in refs]
 
-        certs = [x509.load_der_x509_certificate(d) for d in streams("/Certs")]
-        return EmbeddedData(streams("/OCSPs"), streams("/CRLs")), certs
+        certs = [
+            x509.load_der_x509_certificate(d) for d in streams("/Certs", DecodePurpose.CERTIFICATE)
+        ]
+        embedded = EmbeddedData(
+            streams("/OCSPs", DecodePurpose.OCSP_RESPONSE), streams("/CRLs", DecodePurpose.CRL)
+        )
+        return embedded, certs
     except Exception:
         return EmbeddedData(), []
 

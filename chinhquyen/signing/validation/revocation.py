@@ -262,9 +262,9 @@ def fetch_online(cert: x509.Certificate, issuer: x509.Certificate, now: datetime
             reasons.append(f"OCSP: {exc}")
             continue
         answer = read_ocsp(der, cert, issuer, now, "ocsp")
-        if answer is not None:
-            return answer
-        reasons.append(f"OCSP: câu trả lời từ {url} không dùng được")
+        if _usable_online(answer, now):
+            return answer  # type: ignore[return-value]
+        reasons.append(f"OCSP: câu trả lời từ {url} không dùng được (sai chữ ký hoặc đã cũ)")
     for url in crl_urls[:2]:
         try:
             der = _http(url, body=None, content_type="", limit=MAX_CRL_BYTES)
@@ -272,10 +272,21 @@ def fetch_online(cert: x509.Certificate, issuer: x509.Certificate, now: datetime
             reasons.append(f"CRL: {exc}")
             continue
         answer = read_crl(der, cert, issuer, now, "crl")
-        if answer is not None:
-            return answer
+        if _usable_online(answer, now):
+            return answer  # type: ignore[return-value]
         reasons.append(f"CRL: danh sách từ {url} không dùng được (sai chữ ký hoặc đã cũ)")
     return _unknown(now, "; ".join(reasons))
+
+
+def _usable_online(answer: Answer | None, now: datetime) -> bool:
+    """An answer fetched now must be current: a "good" CRL or OCSP response past its next update
+    could be an old one replayed by someone on the network path (both travel over plain HTTP).
+    A "revoked" answer stays true however old it is."""
+    if answer is None:
+        return False
+    if answer.status == RevocationStatus.GOOD:
+        return answer.valid_until + CLOCK_SKEW >= now
+    return True
 
 
 def _unknown(now: datetime, detail: str) -> Answer:
