@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import Conflict, DomainError
@@ -28,6 +29,14 @@ from chinhquyen.signing import appearance, keys, pades
 from chinhquyen.signing.certs import certificate_facts, load_certificate
 from chinhquyen.signing.models import SignatureImage, SigningCertificate
 from chinhquyen.signing.signers import open_signer, signer_cache
+from chinhquyen.signing.validation.report import (
+    ChainStatus,
+    ChangeLevel,
+    RevocationStatus,
+    SignatureReport,
+    TimestampStatus,
+    Verdict,
+)
 
 Placement = appearance.BlockPlacement | appearance.TextStampPlacement | None
 
@@ -120,6 +129,7 @@ def _create_certificate(
     return row
 
 
+@sensitive_variables("password", "data")
 def _load_pkcs12(data: bytes, password: str) -> pkcs12.PKCS12KeyAndCertificates:
     try:
         asn1_pkcs12.Pfx.load(data)["auth_safe"]["content_type"].native  # noqa: B018 - parse check
@@ -272,15 +282,60 @@ def _image(kind: str, **owner: Any) -> appearance.ImageSpec:
     return appearance.ImageSpec(bytes(row.png), row.width_mm, row.height_mm)
 
 
+def _acceptable_earlier_signature(signature: SignatureReport) -> bool:
+    """The rule (ADR 0004): an earlier signature counts when it is valid, or indeterminate only
+    because its revocation status could not be checked (no OCSP/CRL source, source unreachable,
+    fetching off). Anything proven bad (integrity, changes after signing, broken chain, revoked,
+    expired) or not provable (untrusted root, expired since without a time-stamp, difference
+    analysis failed) does not: the seal must not vouch for a signature nobody can rely on."""
+    if signature.kind != "signature":
+        return False
+    if signature.verdict == Verdict.VALID:
+        return True
+    return (
+        signature.verdict == Verdict.INDETERMINATE
+        and signature.integrity.ok
+        and signature.changes.allowed
+        and signature.changes.level != ChangeLevel.UNKNOWN
+        and signature.chain.status == ChainStatus.TRUSTED
+        and signature.revocation.status == RevocationStatus.UNKNOWN
+        and signature.timestamp.status != TimestampStatus.INVALID
+    )
+
+
 def check_organisation_may_follow(pdf: bytes, placement: Placement) -> None:
     """Decree 30/2020 Art. 32–33: the organisation signs only documents already signed by the
-    competent person; text stamps on attachments and electronic copies stand alone."""
+    competent person; text stamps on attachments and electronic copies stand alone.
+
+    "Signed" means a signature that checks out (`validate_pdf_bytes`, fetching revocation per
+    settings), not merely a signature field with bytes in it: refused when there is none, or
+    when any earlier signature is invalid; accepted when at least one is valid or indeterminate
+    only because revocation could not be checked (`_acceptable_earlier_signature`)."""
     if isinstance(placement, appearance.TextStampPlacement):
         return
     if pades.existing_signature_count(pdf) == 0:
         raise DomainError(
             "Văn bản chưa có chữ ký của người có thẩm quyền; văn thư chưa được ký số cơ quan.",
             code="person_signature_missing",
+        )
+    from chinhquyen.signing.validation.engine import validate_pdf_bytes
+
+    report = validate_pdf_bytes(pdf, fetch=settings.SIGNING_FETCH_REVOCATION)
+    signatures = [s for s in report.signatures if s.kind == "signature"]
+    broken = [s for s in report.signatures if s.verdict == Verdict.INVALID]
+    if (
+        report.problem is not None
+        or broken
+        or not any(_acceptable_earlier_signature(s) for s in signatures)
+    ):
+        reasons = (
+            " ".join(dict.fromkeys(r for s in (broken or signatures) for r in s.reasons))
+            or report.summary
+        )
+        raise DomainError(
+            "Chữ ký của người có thẩm quyền trên văn bản không hợp lệ hoặc không xác minh được; "
+            f"văn thư chưa được ký số cơ quan. {reasons}".strip(),
+            code="person_signature_invalid",
         )
 
 

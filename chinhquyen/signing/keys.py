@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 from chinhquyen.core.errors import DomainError
 
@@ -34,6 +35,7 @@ def _fernet(key: bytes) -> Fernet:
     return Fernet(key)
 
 
+@sensitive_variables("key", "der")
 def encrypt_private_key(key: PrivateKeyTypes) -> bytes:
     der = key.private_bytes(
         serialization.Encoding.DER,
@@ -43,6 +45,7 @@ def encrypt_private_key(key: PrivateKeyTypes) -> bytes:
     return _fernet(_fernet_key()).encrypt(der)
 
 
+@sensitive_variables("der")
 def decrypt_private_key(blob: bytes) -> PrivateKeyTypes:
     try:
         der = _fernet(_fernet_key()).decrypt(bytes(blob))

@@ -9,7 +9,12 @@ import hashlib
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.sig_validate import (
+    DEFAULT_SIGNATURE_VALIDATOR,
+    SignatureValidationContext,
+)
 
+from chinhquyen.core.errors import DomainError
 from chinhquyen.integrations.remote_signing.client import RemoteSigningClient
 
 
@@ -42,7 +47,29 @@ class RemoteSigner(Signer):
             digest=digest,
             document_name=self.document_name,
         )
-        return await asyncio.to_thread(self.client.signature_when_ready, request_id)
+        signature = await asyncio.to_thread(self.client.signature_when_ready, request_id)
+        self._check(signature, data, digest_algorithm)
+        return signature
+
+    def _check(self, signature: bytes, data: bytes, digest_algorithm: str) -> None:
+        """The service's answer must verify under the certificate's public key with the
+        mechanism the CMS will declare (RSA PKCS#1 v1.5 or PSS, ECDSA, ...), before pyHanko
+        embeds it: otherwise the platform would hand out a signed PDF that no one can verify."""
+        assert self.signing_cert is not None
+        try:
+            DEFAULT_SIGNATURE_VALIDATOR.validate_signature(
+                signature,
+                data,
+                self.signing_cert.public_key,
+                self.get_signature_mechanism_for_digest(digest_algorithm),
+                SignatureValidationContext(contextual_md_algorithm=digest_algorithm),
+            )
+        except Exception as error:  # InvalidSignature or any failure: not usable
+            raise DomainError(
+                "Chữ ký do dịch vụ ký số từ xa trả về không khớp với chứng thư số đã đăng ký "
+                f"({type(error).__name__}); văn bản chưa được ký.",
+                code="remote_signing_bad_signature",
+            ) from None
 
     def _signature_size(self) -> int:
         assert self.signing_cert is not None

@@ -9,7 +9,9 @@ expired or revoked now cannot be proven to have signed in time, so the answer is
 
 from __future__ import annotations
 
+import binascii
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from datetime import datetime
 from asn1crypto import cms
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import generic
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -124,7 +127,75 @@ _CHANGE_MESSAGES = {
 }
 
 
-def check_changes(embedded: EmbeddedPdfSignature) -> Changes:
+_HEX_TOKEN = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """What the /ByteRange says: `problem` (Vietnamese) when it is malformed, else whether the
+    two signed parts reach the end of the file."""
+
+    problem: str = ""
+    whole_file: bool = False
+
+
+def _file_bytes(embedded: EmbeddedPdfSignature) -> bytes:
+    stream = embedded.reader.stream
+    getvalue = getattr(stream, "getvalue", None)
+    if getvalue is not None:
+        return bytes(getvalue())
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        return bytes(stream.read())
+    finally:
+        stream.seek(position)
+
+
+def check_byte_range(embedded: EmbeddedPdfSignature) -> ByteRange:
+    """pyHanko's coverage check adds up the lengths without checking that the hole is where the
+    signature value is, so a /ByteRange with unsigned bytes between the parts passed as
+    "entire file". Here: exactly `[0 a b c]`, non-negative integers, the hole `a..b` is exactly
+    the /Contents hex string, and `b + c` is within the file."""
+    bad = "Chữ ký số không hợp lệ: vùng dữ liệu được ký (/ByteRange) bị sai cấu trúc"
+    try:
+        # Direct objects only: an indirect one could be redefined by a later update.
+        array = embedded.sig_object.raw_get("/ByteRange")
+        values = [array.raw_get(i) for i in range(len(array))]
+    except Exception:
+        values = None
+    if values is None:
+        return ByteRange(f"{bad} (không đọc được).")
+    if len(values) != 4 or not all(type(v) is generic.NumberObject for v in values):
+        return ByteRange(f"{bad} (phải gồm đúng bốn số nguyên).")
+    start, first, second, length = (int(v) for v in values)
+    if start != 0 or min(first, second, length) < 0:
+        return ByteRange(f"{bad} (phải bắt đầu từ 0 và không có số âm).")
+    data = _file_bytes(embedded)
+    if second + length > len(data) or first >= len(data):
+        return ByteRange(f"{bad} (vượt quá độ dài tệp).")
+    token = _HEX_TOKEN.match(data, first)
+    if token is None or token.end() != second:
+        return ByteRange(
+            f"{bad}: phần không được ký không đúng bằng giá trị chữ ký (/Contents), "
+            "nên có nội dung nằm ngoài chữ ký có thể bị sửa mà không bị phát hiện."
+        )
+    digits = token.group()[1:-1].translate(None, _PDF_WHITESPACE)
+    if len(digits) % 2:
+        digits += b"0"
+    try:
+        same = binascii.unhexlify(digits) == bytes(embedded.sig_object["/Contents"])
+    except Exception:
+        same = False
+    if not same:
+        return ByteRange(
+            f"{bad}: phần không được ký không phải là giá trị chữ ký (/Contents) của chữ ký này."
+        )
+    return ByteRange(whole_file=second + length == len(data))
+
+
+def check_changes(embedded: EmbeddedPdfSignature, byte_range: ByteRange) -> Changes:
     try:
         embedded.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
         status = embedded.summarise_integrity_info()
@@ -133,7 +204,8 @@ def check_changes(embedded: EmbeddedPdfSignature) -> Changes:
             ChangeLevel.UNKNOWN, message=f"Không phân tích được các thay đổi sau khi ký ({exc})."
         )
     coverage = status["coverage"]
-    whole = coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # pyHanko's ENTIRE_FILE only adds lengths up; check_byte_range checked where the hole is.
+    whole = coverage == SignatureCoverageLevel.ENTIRE_FILE and byte_range.whole_file
     if coverage < SignatureCoverageLevel.ENTIRE_REVISION:
         return Changes(
             ChangeLevel.OTHER,
@@ -184,7 +256,12 @@ def _chain_report(path: chains.Path) -> Chain:
 
 
 def _period(
-    path: chains.Path, proven: datetime | None, claimed: datetime | None, now: datetime
+    path: chains.Path,
+    proven: datetime | None,
+    claimed: datetime | None,
+    now: datetime,
+    *,
+    tsa: bool = False,
 ) -> tuple[ChainStatus, str] | None:
     at_signing = proven or claimed or now
     problem = chains.outside_validity(path, at_signing)
@@ -201,6 +278,12 @@ def _period(
     if proven is None:
         problem = chains.outside_validity(path, now)
         if problem is not None:
+            if tsa:
+                return ChainStatus.EXPIRED_SINCE, (
+                    f"Chứng thư của đơn vị cấp dấu thời gian đã hết hạn vào {_fmt(problem.bound)} "
+                    f"({problem.subject}); dấu thời gian do đơn vị này cấp không còn là bằng "
+                    "chứng thời điểm ký."
+                )
             return ChainStatus.EXPIRED_SINCE, (
                 f"Chứng thư số đã hết hạn vào {_fmt(problem.bound)}; không có dấu thời gian "
                 "tin cậy chứng minh văn bản được ký trước thời điểm đó."
@@ -209,7 +292,12 @@ def _period(
 
 
 def _revocation(
-    path: chains.Path, ctx: Context, proven: datetime | None, claimed: datetime | None
+    path: chains.Path,
+    ctx: Context,
+    proven: datetime | None,
+    claimed: datetime | None,
+    *,
+    tsa: bool = False,
 ) -> tuple[Revocation, Verdict]:
     """Every certificate below the anchor; the worst answer wins."""
     moment = proven or ctx.now
@@ -218,7 +306,7 @@ def _revocation(
         answer = revocation_of(
             cert, issuer, moment=moment, now=ctx.now, fetch=ctx.fetch, embedded=ctx.embedded
         )
-        checked.append(_judge(answer, cert, proven, claimed))
+        checked.append(_judge(answer, cert, proven, claimed, tsa=tsa))
     if not checked:  # the signer's certificate is itself an anchor
         return Revocation(
             RevocationStatus.GOOD, message="Chứng thư được cấu hình tin cậy trực tiếp."
@@ -236,7 +324,12 @@ _SOURCES = {
 
 
 def _judge(
-    answer: object, cert: x509.Certificate, proven: datetime | None, claimed: datetime | None
+    answer: object,
+    cert: x509.Certificate,
+    proven: datetime | None,
+    claimed: datetime | None,
+    *,
+    tsa: bool = False,
 ) -> tuple[Revocation, Verdict]:
     from chinhquyen.signing.validation.revocation import Answer
 
@@ -259,6 +352,15 @@ def _judge(
     if revoked_at is not None and proven is not None and proven < revoked_at:
         report.message = f"{base} Dấu thời gian chứng minh văn bản được ký trước đó."
         return report, Verdict.VALID
+    if tsa and revoked_at is not None and claimed is not None and claimed < revoked_at:
+        report.message = (
+            f"{base} Dấu thời gian ghi {_fmt(claimed)}, nhưng chứng thư của đơn vị cấp dấu thời "
+            "gian nay đã bị thu hồi nên dấu thời gian không còn là bằng chứng thời điểm ký."
+        )
+        return report, Verdict.INDETERMINATE
+    if tsa:
+        report.message = f"{base} Dấu thời gian được cấp sau khi chứng thư bị thu hồi."
+        return report, Verdict.INVALID
     if revoked_at is not None and proven is None and claimed is not None and claimed < revoked_at:
         report.message = (
             f"{base} Thời điểm ký người ký ghi là {_fmt(claimed)} nhưng không có dấu thời gian "
@@ -288,10 +390,11 @@ def check_trust(
     proven: datetime | None,
     claimed: datetime | None,
 ) -> TrustFindings:
+    tsa = purpose == chains.Purpose.TIMESTAMPING
     path = chains.find_path(leaf, [*pool, *ctx.extra_certs], ctx.store, purpose)
     chain = _chain_report(path)
     if chain.status == ChainStatus.TRUSTED:
-        period = _period(path, proven, claimed, ctx.now)
+        period = _period(path, proven, claimed, ctx.now, tsa=tsa)
         if period is not None:
             chain.status, chain.message = period
     verdicts = [_CHAIN_VERDICTS[chain.status]]
@@ -303,7 +406,7 @@ def check_trust(
             message="Không kiểm tra thu hồi vì chứng thư không thuộc chuỗi tin cậy.",
         )
         return TrustFindings(chain, revocation, verdicts, reasons)
-    revocation, verdict = _revocation(path, ctx, proven, claimed)
+    revocation, verdict = _revocation(path, ctx, proven, claimed, tsa=tsa)
     verdicts.append(verdict)
     if verdict != Verdict.VALID:
         reasons.append(revocation.message)
@@ -348,8 +451,12 @@ def check_token(
         return Timestamp(
             TimestampStatus.INVALID, gen_time, tsa_name, "Dấu thời gian không khớp với chữ ký."
         ), None
+    # The TSA's certificate is judged now, not at the gen_time the token itself asserts (ADR
+    # 0005): a TSA key that is revoked or expired today may have signed a back-dated token, so
+    # such a token proves nothing. gen_time is only the TSA's claim, believed against it: a
+    # certificate outside its validity, or revoked, before gen_time makes the token invalid.
     findings = check_trust(
-        tsa, pool, ctx, purpose=chains.Purpose.TIMESTAMPING, proven=gen_time, claimed=gen_time
+        tsa, pool, ctx, purpose=chains.Purpose.TIMESTAMPING, proven=None, claimed=gen_time
     )
     verdict = worst(findings.verdicts)
     if verdict == Verdict.VALID:
@@ -433,11 +540,15 @@ def validate_signature(embedded: EmbeddedPdfSignature, ctx: Context) -> Signatur
         return _finish(report, [Verdict.INVALID])
     report.signer = describe_signer(leaf)
     report.claimed_signing_time = _claimed_time(embedded)
-    report.integrity = check_integrity(embedded, "data", digest)
+    byte_range = check_byte_range(embedded)
+    if byte_range.problem:
+        report.integrity = Integrity(False, byte_range.problem)
+    else:
+        report.integrity = check_integrity(embedded, "data", digest)
     if not report.integrity.ok:
         report.reasons.append(report.integrity.message)
         return _finish(report, [Verdict.INVALID])
-    report.changes = check_changes(embedded)
+    report.changes = check_changes(embedded, byte_range)
     verdicts = [_change_verdict(report.changes)]
     if verdicts[0] != Verdict.VALID:
         report.reasons.append(report.changes.message)
@@ -479,6 +590,11 @@ def validate_document_timestamp(embedded: EmbeddedPdfSignature, ctx: Context) ->
     def imprint(algorithm: str) -> bytes:
         return embedded.compute_digest(algorithm)
 
+    byte_range = check_byte_range(embedded)
+    if byte_range.problem:
+        report.integrity = Integrity(False, byte_range.problem)
+        report.reasons.append(byte_range.problem)
+        return _finish(report, [Verdict.INVALID])
     timestamp, findings = check_token(embedded.signed_data, imprint, ctx)
     report.timestamp = timestamp
     report.claimed_signing_time = timestamp.time
@@ -489,7 +605,7 @@ def validate_document_timestamp(embedded: EmbeddedPdfSignature, ctx: Context) ->
     report.integrity = Integrity(True, "Dấu thời gian khớp với nội dung được đóng dấu.")
     report.signer = describe_signer(_crypto(embedded.signer_cert))
     report.chain, report.revocation = findings.chain, findings.revocation
-    report.changes = check_changes(embedded)
+    report.changes = check_changes(embedded, byte_range)
     verdicts = [_change_verdict(report.changes), *findings.verdicts]
     if verdicts[0] != Verdict.VALID:
         report.reasons.append(report.changes.message)
