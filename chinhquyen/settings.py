@@ -58,6 +58,14 @@ def _read() -> dict[str, object]:
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
         "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
         "audit_key": env_str("AUDIT_CHAIN_KEY"),
+        "email_host": env_str("EMAIL_HOST"),
+        "email_port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
+        "email_user": env_str("EMAIL_HOST_USER"),
+        "email_password": env_str("EMAIL_HOST_PASSWORD"),
+        "email_tls": env_bool("EMAIL_USE_TLS", False),
+        "email_from": env_str("DEFAULT_FROM_EMAIL", "chinhquyen <no-reply@localhost>"),
+        "sms_url": env_url("SMS_GATEWAY_URL", schemes={"http", "https"}),
+        "sms_token": env_str("SMS_GATEWAY_TOKEN"),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
@@ -97,6 +105,7 @@ INSTALLED_APPS = [
     "chinhquyen.signing",
     "chinhquyen.procedures",
     "chinhquyen.portal",
+    "chinhquyen.notifications",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +260,23 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Notifications: SMTP when EMAIL_HOST is set; otherwise e-mails are written as files under
+# var/mail (the embedded default needs no mail server). SMS through an HTTP gateway adapter.
+if _ENV["email_host"]:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = str(_ENV["email_host"])
+    EMAIL_PORT = int(_ENV["email_port"])  # type: ignore[call-overload]
+    EMAIL_HOST_USER = str(_ENV["email_user"])
+    EMAIL_HOST_PASSWORD = str(_ENV["email_password"])
+    EMAIL_USE_TLS = bool(_ENV["email_tls"])
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = str(_ENV["email_from"])
+SMS_GATEWAY_URL: str | None = _ENV["sms_url"]  # type: ignore[assignment]
+SMS_GATEWAY_TOKEN: str = str(_ENV["sms_token"])
 
 # --- Audit: the chain's HMAC key lives outside the database (default: derived from SECRET_KEY;
 # set a dedicated key so SECRET_KEY can be rotated without re-keying the audit history).
