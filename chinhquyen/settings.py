@@ -58,6 +58,7 @@ def _read() -> dict[str, object]:
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
         "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
         "audit_key": env_str("AUDIT_CHAIN_KEY"),
+        "data_key": env_fernet_key("DATA_ENCRYPTION_KEY"),
         "email_host": env_str("EMAIL_HOST"),
         "email_port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
         "email_user": env_str("EMAIL_HOST_USER"),
@@ -281,6 +282,9 @@ SMS_GATEWAY_TOKEN: str = str(_ENV["sms_token"])
 # --- Audit: the chain's HMAC key lives outside the database (default: derived from SECRET_KEY;
 # set a dedicated key so SECRET_KEY can be rotated without re-keying the audit history).
 AUDIT_CHAIN_KEY: str = str(_ENV["audit_key"])
+# Small secrets the platform reads back (TOTP secrets) are stored encrypted with this Fernet key
+# (default: derived from SECRET_KEY; set a dedicated one so SECRET_KEY can rotate).
+DATA_ENCRYPTION_KEY: str | None = _ENV["data_key"]  # type: ignore[assignment]
 
 # --- Digital signatures (signing app) ----------------------------------------------------------
 # Private keys the platform stores are encrypted with this key (Fernet, 32 bytes url-safe base64).

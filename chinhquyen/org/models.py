@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chinhquyen.core.fields import EncryptedCharField
 from chinhquyen.org.codes import MAX_LENGTH, validate_identifier_code
 
 
@@ -157,7 +158,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     position = models.CharField(_("chức vụ"), max_length=200, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    # Encrypted at rest (DATA_ENCRYPTION_KEY): a database copy alone must not yield the codes.
+    totp_secret = EncryptedCharField(max_length=255, blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_totp_step = models.BigIntegerField(default=0, editable=False)
     failed_signins = models.PositiveIntegerField(default=0, editable=False)
