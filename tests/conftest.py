@@ -83,3 +83,20 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many browser tests really ran, so CI's output shows it (not only a skip count)."""
+    passed = [
+        report
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call" and "browser" in report.keywords
+    ]
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in report.keywords
+    ]
+    terminalreporter.write_line(
+        f"browser tests (Chromium): {len(passed)} passed, {len(skipped)} skipped"
+    )
