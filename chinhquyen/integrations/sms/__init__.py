@@ -1,0 +1,1 @@
+"""SMS gateway adapter: a small HTTP client for a generic gateway protocol (see client.py)."""
