@@ -57,6 +57,10 @@ def _uses(text: str) -> list[tuple[str, set[str]]]:
     uses = []
     for node in _parse(text):
         if isinstance(node, TextNode):
+            if "{{" in node.s or "{%" in node.s:
+                raise DomainError(
+                    "Mẫu thông báo có dấu {{ hoặc {% chưa đóng.", code="template_syntax"
+                )
             continue
         if not isinstance(node, VariableNode):
             raise DomainError(
@@ -117,4 +121,7 @@ def render_text(text: str, context: Mapping[str, Any]) -> str:
             "Biến ngày tháng phải là kiểu ngày (date/datetime): " + ", ".join(not_dates) + ".",
             code="template_not_a_date",
         )
-    return _ENGINE.from_string(text).render(Context(dict(context), autoescape=False))
+    try:
+        return _ENGINE.from_string(text).render(Context(dict(context), autoescape=False))
+    except (TypeError, ValueError) as exc:  # e.g. a time format applied to a date
+        raise DomainError(f"Không điền được mẫu thông báo: {exc}", code="template_render") from None
