@@ -37,7 +37,7 @@ def _database_url() -> str:
 def _probe_app(var_dir: Path) -> Celery:
     folder = var_dir / "broker"
     folder.mkdir(exist_ok=True)
-    app = Celery("probe", broker="filesystem://")
+    app = Celery("probe", broker="filesystem://", set_as_current=False)
     app.conf.broker_transport_options = {
         "data_folder_in": str(folder),
         "data_folder_out": str(folder),
