@@ -67,6 +67,8 @@ def _read() -> dict[str, object]:
         "email_from": env_str("DEFAULT_FROM_EMAIL", "chinhquyen <no-reply@localhost>"),
         "sms_url": env_url("SMS_GATEWAY_URL", schemes={"http", "https"}),
         "sms_token": env_str("SMS_GATEWAY_TOKEN"),
+        "notify_attempts": env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
+        "notify_stuck": env_int("NOTIFICATIONS_STUCK_MINUTES", 15, minimum=1, maximum=24 * 60),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
@@ -278,6 +280,8 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = str(_ENV["email_from"])
 SMS_GATEWAY_URL: str | None = _ENV["sms_url"]  # type: ignore[assignment]
 SMS_GATEWAY_TOKEN: str = str(_ENV["sms_token"])
+NOTIFICATIONS_MAX_ATTEMPTS: int = int(_ENV["notify_attempts"])  # type: ignore[call-overload]
+NOTIFICATIONS_STUCK_MINUTES: int = int(_ENV["notify_stuck"])  # type: ignore[call-overload]
 
 # --- Audit: the chain's HMAC key lives outside the database (default: derived from SECRET_KEY;
 # set a dedicated key so SECRET_KEY can be rotated without re-keying the audit history).

@@ -81,6 +81,7 @@ def load_demo() -> DemoResult:
             _load_persona(persona, tree.by_code[persona.agency_code], result)
     _load_calendars(result)
     _load_catalogue(result)
+    _load_message_templates()
     return result
 
 
@@ -207,3 +208,10 @@ def _load_catalogue(result: DemoResult) -> None:
     report = load_demo_catalogue(acting_user=None)
     if report is not None:
         result.procedures_created = len(report.created)
+
+
+def _load_message_templates() -> None:
+    """The Vietnamese notification templates (e-mail and SMS); idempotent."""
+    from chinhquyen.notifications.defaults import load_default_templates
+
+    load_default_templates()
