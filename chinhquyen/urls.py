@@ -3,6 +3,7 @@ permission matrix test walks this map, so a new URL is covered by default."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from chinhquyen.core import health
 from chinhquyen.core.api import api
@@ -11,6 +12,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    # The addresses the issue names for the one OpenAPI document and its browsable page.
+    path(
+        "api/openapi.json",
+        RedirectView.as_view(url="/api/v1/openapi.json"),
+        name="api_openapi_document",
+    ),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs"), name="api_docs_page"),
     path("quan-tri/", admin.site.urls),
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.org.urls")),

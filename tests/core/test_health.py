@@ -37,3 +37,11 @@ def test_readyz_reports_unreachable_broker(settings, tmp_path: Path) -> None:
     response = Client().get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_the_openapi_document_is_at_the_documented_addresses() -> None:
+    document = Client().get("/api/openapi.json", follow=True)
+    assert document.status_code == 200
+    paths = document.json()["paths"]
+    assert "/api/v1/ping" in paths and "/api/v1/signing/validate" in paths
+    assert Client().get("/api/docs", follow=True).status_code == 200

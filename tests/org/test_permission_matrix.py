@@ -29,6 +29,8 @@ PUBLIC_URL_NAMES = {
     "api:ping",
     "api:openapi-json",
     "api:openapi-view",
+    "api_openapi_document",
+    "api_docs_page",
     "signing:verify_upload",
     "signing:verify_issued",
     "signing:demo_crl",
