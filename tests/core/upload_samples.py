@@ -196,3 +196,11 @@ def html() -> bytes:
 
 def ole_doc() -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+def jpeg_bomb() -> bytes:
+    """A small JPEG whose frame header is patched to claim 65,000 × 65,000 pixels."""
+    data = bytearray(jpeg())
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5 : frame + 9] = (65_000).to_bytes(2, "big") * 2
+    return bytes(data)
