@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "chinhquyen.procedures",
     "chinhquyen.portal",
     "chinhquyen.notifications",
+    "chinhquyen.dossiers",
 ]
 
 MIDDLEWARE = [
