@@ -29,6 +29,21 @@ class StaffSessionAuth(SessionAuth):
 staff_session = StaffSessionAuth()
 
 
+class CitizenSessionAuth(SessionAuth):
+    """A signed-in citizen or organisation account (its own dossiers, drafts and payments)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if getattr(user, "kind", None) != "citizen":
+            raise PermissionDenied("API này dành cho tài khoản công dân, tổ chức.")
+        return user
+
+
+citizen_session = CitizenSessionAuth()
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def _reply(request: HttpRequest, status: int, code: str, message: str, field: Any = None):
         body = {"code": code, "message": message, "field": field}

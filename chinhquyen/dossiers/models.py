@@ -1,11 +1,22 @@
-"""Dossier data. `DossierCodeCounter` is written only by `codes.next_dossier_code`."""
+"""The one-stop dossier (hồ sơ TTHC), its history as rows, its documents, and the citizen's drafts.
+
+`Dossier.status` is the national status code (TrangThaiHoSo, onestop.md §6.1) kept for fast
+reads; the history is `DossierTransition` rows, appended only by the `do_*` actions, and every
+figure (on time, online share) is computed from those rows, never from the mutable fields.
+"""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chinhquyen.org.models import Agency
+from chinhquyen.core.models import StoredFile
+from chinhquyen.org.models import AdministrativeUnit, Agency
+from chinhquyen.procedures.models import ProcedureVersion, RequiredDocument
 
 
 class DossierCodeCounter(models.Model):
@@ -33,3 +44,277 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day:%Y-%m-%d}: {self.last_number}"
+
+
+class Status(models.IntegerChoices):
+    """TrangThaiHoSo, the status codes the national portal synchronises (onestop.md §6.1)."""
+
+    SUBMITTED = 1, _("Mới đăng ký")
+    ACCEPTED = 2, _("Được tiếp nhận")
+    REFUSED = 3, _("Không được tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung giấy tờ")
+    PAYMENT_REQUESTED = 6, _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = 8, _("Dừng xử lý")
+    DONE = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+# Decision 766 indicator 2.1 end states (onestop.md §6.1).
+CLOSED_STATUSES = frozenset(
+    {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.DONE, Status.RETURNED}
+)
+
+
+class Channel(models.IntegerChoices):
+    """KenhThucHien (Decree 61/2018 Art. 16; onestop.md §1.2)."""
+
+    COUNTER = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POST = 3, _("Qua dịch vụ bưu chính công ích")
+
+
+class ApplicantKind(models.IntegerChoices):
+    """LoaiDoiTuong (onestop.md §6.2)."""
+
+    CITIZEN = 0, _("Công dân")
+    ENTERPRISE = 1, _("Doanh nghiệp, tổ chức")
+    HOUSEHOLD_BUSINESS = 2, _("Hộ kinh doanh")
+
+
+class OnlinePayment(models.IntegerChoices):
+    """DuocThanhToanTrucTuyen (onestop.md §6.4): 1 paid on DVCQG, 2 through the local gateway."""
+
+    NATIONAL = 1, _("Thanh toán trên Cổng DVCQG")
+    LOCAL_GATEWAY = 2, _("Thanh toán qua cổng thanh toán của tỉnh")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã số hồ sơ"), max_length=80, unique=True)
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("thủ tục (phiên bản)"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    receiving_agency = models.ForeignKey(
+        Agency, verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    handling_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan giải quyết"),
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+    )
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
+    status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản người nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    # The applicant as declared on this dossier (kept even if the profile changes later).
+    applicant_kind = models.PositiveSmallIntegerField(
+        _("loại đối tượng"), choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN
+    )
+    applicant_name = models.CharField(_("người nộp"), max_length=200)
+    applicant_id_number = models.CharField(
+        _("số định danh cá nhân / mã số doanh nghiệp"), max_length=20, db_index=True
+    )
+    organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    applicant_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("xã, phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answers = models.JSONField(_("nội dung tờ khai"), default=dict)
+    delivery_option = models.CharField(_("hình thức nhận kết quả"), max_length=20)
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+    fee_total = models.DecimalField(_("tổng phí, lệ phí"), max_digits=14, decimal_places=0)
+    paid_online = models.PositiveSmallIntegerField(
+        _("thanh toán trực tuyến"), choices=OnlinePayment.choices, null=True, blank=True
+    )
+    paid_amount = models.DecimalField(
+        _("số tiền đã thanh toán"), max_digits=14, decimal_places=0, default=0
+    )
+    submitted_at = models.DateTimeField(_("ngày nộp"))  # NgayNopHoSo
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
+    due_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["applicant", "-submitted_at"], name="dossier_applicant_recent"),
+            models.Index(fields=["handling_agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["receiving_agency", "status"], name="dossier_reception_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class DossierTransition(models.Model):
+    """One step in a dossier's life, appended by an action and never changed (Art. 26 61/2018:
+    every step is logged in real time and the history kept)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="transitions")
+    seq = models.PositiveIntegerField(_("thứ tự"))
+    action = models.CharField(_("thao tác"), max_length=40)
+    from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("thời điểm"))
+    note = models.TextField(_("nội dung"), blank=True)
+    public_note = models.CharField(_("thông báo cho người nộp"), max_length=1000, blank=True)
+    step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_transition_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+
+class DocumentRole(models.TextChoices):
+    SUBMITTED = "submitted", _("Thành phần hồ sơ")
+    SUPPLEMENT = "supplement", _("Bổ sung")
+    RESULT = "result", _("Kết quả")
+
+
+class DossierDocument(models.Model):
+    """A file of the dossier: a required document as submitted or supplemented, or a result.
+    `reused_from` marks a document taken from the personal data store (DuocLayTuKho, NĐ 45/2020
+    Art. 16: no need to submit again)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    role = models.CharField(_("loại"), max_length=20, choices=DocumentRole.choices)
+    required_document = models.ForeignKey(
+        RequiredDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("thêm lúc"))
+    accepted = models.BooleanField(_("đã được chấp nhận"), default=False)
+
+    class Meta:
+        verbose_name = _("giấy tờ của hồ sơ")
+        verbose_name_plural = _("giấy tờ của hồ sơ")
+        ordering = ["dossier", "added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierRating(models.Model):
+    """The citizen's rating after the result (Decree 61/2018 Art. 29; onestop.md §6.6)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("mức độ hài lòng"))
+    comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+    rated_at = models.DateTimeField(_("đánh giá lúc"))
+
+    class Meta:
+        verbose_name = _("đánh giá")
+        verbose_name_plural = _("đánh giá")
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.score}"
+
+
+class Draft(models.Model):
+    """A citizen's online application before submission; resumable from any device."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã nộp")
+        DISCARDED = "discarded", _("Đã hủy")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafts"
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="drafts"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    applicant = models.JSONField(_("người nộp"), default=dict)
+    answers = models.JSONField(_("nội dung tờ khai"), default=dict)
+    receiving_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivery_option = models.CharField(_("hình thức nhận kết quả"), max_length=20, blank=True)
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("cam đoan lúc"), null=True, blank=True)
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class DraftAttachment(models.Model):
+    """A file attached to a draft for one required document: uploaded now, or reused from the
+    citizen's personal data store (an accepted document or result of an earlier dossier)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="attachments")
+    required_document = models.ForeignKey(
+        RequiredDocument, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    reused_from = models.ForeignKey(
+        DossierDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm hồ sơ nháp")
+        verbose_name_plural = _("tệp đính kèm hồ sơ nháp")
+        ordering = ["draft", "added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.display_name
