@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -26,7 +27,7 @@ UPLOAD_PREFIX = "tep"
 STRAY_GRACE = timedelta(hours=6)
 
 
-def do_store_file(content: bytes, checked: CheckedUpload, *, uploaded_by: object) -> StoredFile:
+def do_store_file(content: bytes, checked: CheckedUpload, *, uploaded_by: Any) -> StoredFile:
     """Write the bytes, then the row. Call inside the transaction that links the file, so the
     row and its link commit together (or not at all)."""
     day = timezone.localdate()

@@ -328,18 +328,68 @@ def _check_fees(check: _Checker, value: Any) -> list[dict[str, Any]]:
     return fees
 
 
+_FEE_RULE_KEYS = {"per", "min", "max", "quantity_field", "applies_if"}
+
+
 def _check_fee_rule(check: _Checker, rule: Any) -> dict[str, Any]:
+    """`{}` (fixed), or per unit with an optional `quantity_field`, and/or `applies_if` (the fee is
+    due only when an answer meets the condition, e.g. late birth registration; see
+    docs/catalogue-format.md)."""
     if rule == {}:
         return {}
-    if not isinstance(rule, Mapping) or "per" not in rule or set(rule) - {"per", "min", "max"}:
-        check.fail("rule", 'Phải là {} hoặc {"per": "copy|page|sheet", "min", "max"}.')
+    if not isinstance(rule, Mapping) or not rule or set(rule) - _FEE_RULE_KEYS:
+        check.fail(
+            "rule",
+            'Phải là {} hoặc {"per": "copy|page|sheet", "min", "max", "quantity_field",'
+            ' "applies_if"}.',
+        )
         return {}
-    clean = {"per": check.one_of(rule["per"], "rule.per", ("copy", "page", "sheet"))}
+    clean: dict[str, Any] = {}
+    if "per" in rule:
+        clean["per"] = check.one_of(rule["per"], "rule.per", ("copy", "page", "sheet"))
     for key in ("min", "max"):
         if key in rule:
             clean[key] = check.decimal(rule[key], f"rule.{key}", places=0, digits=14)
     if "min" in clean and "max" in clean and Decimal(clean["min"]) > Decimal(clean["max"]):
         check.fail("rule.min", "min lớn hơn max.")
+    if "quantity_field" in rule:
+        clean["quantity_field"] = _answer_path(check, rule["quantity_field"], "rule.quantity_field")
+    if "applies_if" in rule:
+        clean["applies_if"] = _check_applies_if(check, rule["applies_if"])
+    return clean
+
+
+def _answer_path(check: _Checker, value: Any, key: str) -> str:
+    if not isinstance(value, str) or value.count(".") != 1:
+        check.fail(key, "Phải có dạng nhom.truong (khóa nhóm và khóa trường của biểu mẫu).")
+        return ""
+    return value
+
+
+def _check_applies_if(check: _Checker, condition: Any) -> dict[str, Any]:
+    tests = {"equals", "truthy", "older_than_days"}
+    if (
+        not isinstance(condition, Mapping)
+        or "field" not in condition
+        or len(set(condition) & tests) != 1
+        or set(condition) - tests - {"field"}
+    ):
+        check.fail(
+            "rule.applies_if", "Cần field và đúng một trong equals, truthy, older_than_days."
+        )
+        return {}
+    clean: dict[str, Any] = {
+        "field": _answer_path(check, condition["field"], "rule.applies_if.field")
+    }
+    if "older_than_days" in condition:
+        days = condition["older_than_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            check.fail("rule.applies_if.older_than_days", "Phải là số ngày nguyên không âm.")
+        clean["older_than_days"] = days
+    elif "truthy" in condition:
+        clean["truthy"] = True
+    else:
+        clean["equals"] = condition["equals"]
     return clean
 
 

@@ -38,6 +38,7 @@ PUBLIC_URL_NAMES = {
     "portal:catalogue_search",
     "portal:field_detail",
     "portal:procedure_detail",
+    "tracking:lookup",
 }
 
 

@@ -175,7 +175,8 @@ def test_fees(p: dict[str, Any]) -> None:
         rule = fee["rule"]
         assert isinstance(rule, dict)
         if rule:
-            assert set(rule) <= {"per", "min", "max"} and rule["per"] in RULE_PER
+            assert set(rule) <= {"per", "min", "max", "quantity_field", "applies_if"}
+            assert rule.get("per", "copy") in RULE_PER
             for bound in ("min", "max"):
                 if bound in rule:
                     assert _decimal(rule[bound]) >= 0

@@ -1,0 +1,490 @@
+"""Every change of a dossier's state. Each `do_*` locks the dossier row, appends one
+`DossierTransition`, writes the audit row and queues notifications in the same transaction
+(ARCHITECTURE: history is rows; notifications through the outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from chinhquyen.audit.actions import record_audit
+from chinhquyen.core.errors import Conflict, DomainError
+from chinhquyen.core.files import do_store_file
+from chinhquyen.core.uploads import check_upload
+from chinhquyen.dossiers.codes import next_dossier_code
+from chinhquyen.dossiers.drafts import (
+    APPLICANT_GROUP,
+    APPLICANT_SCHEMA,
+    check_can_file_online,
+    max_upload_bytes,
+)
+from chinhquyen.dossiers.models import (
+    ApplicantKind,
+    Channel,
+    DocumentRole,
+    Dossier,
+    DossierDocument,
+    DossierRating,
+    DossierTransition,
+    Draft,
+    OnlinePayment,
+    Status,
+)
+from chinhquyen.dossiers.routing import handling_agency_for, receiving_choices
+from chinhquyen.notifications.actions import do_enqueue_notification
+from chinhquyen.org.models import AdministrativeUnit, Agency
+from chinhquyen.procedures.eform import validate_answers
+from chinhquyen.procedures.fees import quote_fees
+from chinhquyen.procedures.models import DeliveryOption, OnlineLevel
+
+_KINDS = {
+    "citizen": ApplicantKind.CITIZEN,
+    "enterprise": ApplicantKind.ENTERPRISE,
+    "household_business": ApplicantKind.HOUSEHOLD_BUSINESS,
+}
+
+
+def tracking_url(code: str) -> str:
+    """The public tracking page with the code filled in (printed as a QR code)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('tracking:lookup')}?ma={code}"
+
+
+def append_transition(
+    dossier: Dossier,
+    *,
+    action: str,
+    to_status: int,
+    actor: Any,
+    agency: Agency,
+    at: datetime,
+    note: str = "",
+    public_note: str = "",
+    step_due_at: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> DossierTransition:
+    """Append one history row and move the status. The caller holds the dossier's row lock."""
+    last = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    transition = DossierTransition.objects.create(
+        dossier=dossier,
+        seq=last + 1,
+        action=action,
+        from_status=dossier.status if last else None,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        agency=agency,
+        at=at,
+        note=note,
+        public_note=public_note,
+        step_due_at=step_due_at,
+        data=data or {},
+    )
+    dossier.status = to_status
+    return transition
+
+
+def lock_dossier(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Checked:
+    applicant: dict[str, Any]
+    answers: dict[str, Any]
+    receiving: Agency
+    fee_total: Decimal
+
+
+def check_draft_complete(draft: Draft) -> list[tuple[str, str]]:
+    """Everything still missing before submission, as (where, message) for the check page."""
+    problems: list[tuple[str, str]] = []
+    applicant = validate_answers(APPLICANT_SCHEMA, {APPLICANT_GROUP: draft.applicant})
+    problems += [("nguoi_nop", message) for _, message in applicant.errors[:1]]
+    schema = draft.procedure_version.eform_schema
+    answers = validate_answers(schema, draft.answers)
+    problems += [
+        (path.split(".")[0].split("[")[0], f"{describe_path(schema, path)}: {message}")
+        for path, message in answers.errors
+    ]
+    if draft.receiving_agency_id is None or not draft.delivery_option:
+        problems.append(("noi_nop", "Chưa chọn nơi nộp hồ sơ và hình thức nhận kết quả."))
+    attached = {a.required_document_id for a in draft.attachments.all()}
+    for document in draft.procedure_version.documents.all():
+        if document.required and document.pk not in attached:
+            problems.append(("giay_to", f"Chưa đính kèm: {document.name}"))
+    return problems
+
+
+def describe_path(schema: dict[str, Any], path: str) -> str:
+    """`tre[0].ngay_sinh` → "Trẻ được khai sinh (1) — Ngày, tháng, năm sinh" for messages."""
+    group_part, _, field_key = path.partition(".")
+    group_key, _, index = group_part.partition("[")
+    for group in schema.get("groups", []):
+        if group["key"] != group_key:
+            continue
+        title = group.get("title", group_key)
+        if index:
+            title = f"{title} ({int(index.rstrip(']')) + 1})"
+        labels = {spec["key"]: spec.get("label", spec["key"]) for spec in group["fields"]}
+        return f"{title} — {labels[field_key]}" if field_key in labels else title
+    return path or "Tờ khai"
+
+
+def _check_submission(draft: Draft) -> _Checked:
+    version = draft.procedure_version
+    check_can_file_online(version)
+    if draft.declared_at is None:
+        raise DomainError("Vui lòng xác nhận lời cam đoan trước khi nộp.", field="declaration")
+    problems = check_draft_complete(draft)
+    if problems:
+        raise DomainError(problems[0][1], code="incomplete", field=problems[0][0])
+    receiving = receiving_choices(version).filter(pk=draft.receiving_agency_id or 0).first()
+    if receiving is None:
+        raise DomainError("Nơi nộp hồ sơ không còn tiếp nhận thủ tục này.", field="noi_nop")
+    answers = validate_answers(version.eform_schema, draft.answers).cleaned
+    applicant = validate_answers(APPLICANT_SCHEMA, {APPLICANT_GROUP: draft.applicant}).cleaned
+    fee_total = quote_fees(version, answers).total
+    return _Checked(applicant[APPLICANT_GROUP], answers, receiving, fee_total)
+
+
+def draft_payment_reference(draft: Draft) -> str:
+    return f"draft:{draft.pk}"
+
+
+def _paid_online(draft: Draft, fee_total: Decimal) -> Decimal:
+    """The amount paid online for this draft (0 when nothing is due or nothing was paid).
+    Decree 224/2026 Art. 15(đ): a toàn trình service with fees is paid online before submission."""
+    if fee_total == 0:
+        return Decimal(0)
+    from chinhquyen.payments.queries import paid_amount_for_reference
+
+    paid = paid_amount_for_reference(draft_payment_reference(draft))
+    if fee_total > 0 and paid != fee_total and paid > 0:
+        raise DomainError(
+            "Số tiền đã thanh toán không khớp với phí, lệ phí; vui lòng liên hệ Bộ phận Một cửa.",
+            code="payment_mismatch",
+        )
+    online_full = draft.procedure_version.online_level == OnlineLevel.FULL
+    if fee_total > 0 and online_full and paid == 0:
+        raise DomainError(
+            "Thủ tục này cần thanh toán phí, lệ phí trực tuyến trước khi nộp hồ sơ.",
+            code="payment_required",
+            field="payment",
+        )
+    return paid
+
+
+def do_submit_draft(draft: Draft, *, acting_user: Any, now: datetime | None = None) -> Dossier:
+    """Create the dossier from the draft: status 1 "Mới đăng ký", channel 2 (online), code from
+    the receiving agency's daily counter (Decree 61/2018 Art. 26), documents from the
+    attachments, the first transition, the audit row and the confirmation messages — all in one
+    transaction, so a crash leaves either the whole dossier or nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        if locked.state == Draft.State.SUBMITTED:
+            raise Conflict("Hồ sơ này đã được nộp.", code="already_submitted")
+        if locked.state != Draft.State.OPEN:
+            raise Conflict("Hồ sơ nháp này đã bị hủy.", code="draft_closed")
+        checked = _check_submission(locked)
+        paid = _paid_online(locked, checked.fee_total)
+        dossier = _create_dossier(locked, checked, paid, now)
+        _copy_attachments(locked, dossier, now)
+        append_transition(
+            dossier,
+            action="submit",
+            to_status=Status.SUBMITTED,
+            actor=acting_user,
+            agency=checked.receiving,
+            at=now,
+            public_note="Hồ sơ đã được nộp trực tuyến, đang chờ tiếp nhận.",
+        )
+        dossier.save(update_fields=["status"])
+        locked.state = Draft.State.SUBMITTED
+        locked.dossier = dossier
+        locked.save(update_fields=["state", "dossier", "updated_at"])
+        record_audit(
+            "dossiers.submit", actor=acting_user, obj=dossier, after={"code": dossier.code}
+        )
+        notify_applicant(dossier, "dossier.submitted", extra={"ngay_nop": now})
+    return dossier
+
+
+def _create_dossier(draft: Draft, checked: _Checked, paid: Decimal, now: datetime) -> Dossier:
+    applicant = checked.applicant
+    kind = _KINDS.get(applicant.get("kind", "citizen"), ApplicantKind.CITIZEN)
+    id_number = applicant.get("enterprise_code") or applicant.get("personal_id") or ""
+    unit = AdministrativeUnit.objects.filter(
+        code=applicant.get("commune") or "-", valid_to__isnull=True
+    ).first()
+    version = draft.procedure_version
+    return Dossier.objects.create(
+        code=next_dossier_code(checked.receiving, at=now),
+        procedure_version=version,
+        receiving_agency=checked.receiving,
+        handling_agency=handling_agency_for(version, checked.receiving),
+        channel=Channel.ONLINE,
+        status=Status.SUBMITTED,
+        applicant=draft.owner,
+        applicant_kind=kind,
+        applicant_name=applicant["full_name"],
+        applicant_id_number=id_number,
+        organisation_name=applicant.get("organisation_name", ""),
+        applicant_phone=applicant.get("phone", ""),
+        applicant_email=applicant.get("email", ""),
+        applicant_address=applicant.get("address", ""),
+        applicant_unit=unit,
+        answers=checked.answers,
+        delivery_option=draft.delivery_option,
+        delivery_address=draft.delivery_address,
+        fee_total=checked.fee_total,
+        paid_online=OnlinePayment.LOCAL_GATEWAY if paid > 0 else None,
+        paid_amount=paid,
+        submitted_at=now,
+    )
+
+
+def _copy_attachments(draft: Draft, dossier: Dossier, now: datetime) -> None:
+    for attachment in draft.attachments.select_related("required_document"):
+        DossierDocument.objects.create(
+            dossier=dossier,
+            role=DocumentRole.SUBMITTED,
+            required_document=attachment.required_document,
+            name=attachment.required_document.name[:500],
+            file=attachment.file,
+            reused_from=attachment.reused_from,
+            added_by=draft.owner,
+            added_at=now,
+        )
+
+
+def notify_applicant(dossier: Dossier, code: str, *, extra: dict[str, Any] | None = None) -> None:
+    """Queue the e-mail and SMS of one event to the applicant's addresses (outbox, same
+    transaction; deduplicated per dossier, event and channel)."""
+    context = {
+        "ho_ten": dossier.applicant_name,
+        "ma_ho_so": dossier.code,
+        "ten_thu_tuc": dossier.procedure_version.name,
+        "co_quan": dossier.receiving_agency.name,
+        "duong_dan_tra_cuu": tracking_url(dossier.code),
+        **(extra or {}),
+    }
+    seq = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    for channel, address in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
+        if address:
+            do_enqueue_notification(
+                code,
+                channel,
+                address,
+                context,
+                dedupe_key=f"dossier:{dossier.code}:{seq}:{code}:{channel}",
+            )
+
+
+# --- The citizen's later acts -------------------------------------------------------------------
+
+
+def _check_owner(dossier: Dossier, acting_user: Any) -> None:
+    if dossier.applicant_id != getattr(acting_user, "pk", None):
+        raise DomainError("Chỉ người nộp hồ sơ mới thực hiện được thao tác này.", code="forbidden")
+
+
+WITHDRAWABLE = frozenset(
+    {Status.SUBMITTED, Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
+     Status.PAYMENT_REQUESTED}
+)  # fmt: skip
+
+
+def do_withdraw_dossier(dossier: Dossier, *, acting_user: Any, reason: str) -> Dossier:
+    """The citizen withdraws (status 7). Decree 118/2025 Art. 21: possible while no decision or
+    result has been issued."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Vui lòng nêu lý do rút hồ sơ.", field="reason")
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        _check_owner(locked, acting_user)
+        if locked.status not in WITHDRAWABLE:
+            raise Conflict(
+                "Hồ sơ đã có kết quả hoặc đã kết thúc, không rút được nữa.", code="not_withdrawable"
+            )
+        now = timezone.now()
+        append_transition(
+            locked,
+            action="withdraw",
+            to_status=Status.WITHDRAWN,
+            actor=acting_user,
+            agency=locked.handling_agency,
+            at=now,
+            note=reason[:1000],
+            public_note="Người nộp đã rút hồ sơ.",
+        )
+        locked.finished_at = now
+        locked.save(update_fields=["status", "finished_at"])
+        record_audit("dossiers.withdraw", actor=acting_user, obj=locked, after={"reason": reason})
+    return locked
+
+
+def do_request_supplement(
+    dossier: Dossier, *, acting_user: Any, agency: Agency, items: list[str], note: str = ""
+) -> Dossier:
+    """Ask for everything missing at once (Decree 61/2018 Art. 15, 17, 19(4): "một lần đầy đủ").
+    The back office calls this; the citizen answers with `do_submit_supplement`."""
+    items = [item.strip() for item in items if item.strip()]
+    if not items:
+        raise DomainError("Nêu rõ các giấy tờ, nội dung cần bổ sung.", field="items")
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        if locked.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.PROCESSING):
+            raise Conflict("Hồ sơ ở trạng thái này không yêu cầu bổ sung được.", code="bad_state")
+        append_transition(
+            locked,
+            action="request_supplement",
+            to_status=Status.SUPPLEMENT_REQUESTED,
+            actor=acting_user,
+            agency=agency,
+            at=timezone.now(),
+            note=note,
+            public_note="Cần bổ sung: " + "; ".join(items),
+            data={"items": items},
+        )
+        locked.save(update_fields=["status"])
+        record_audit("dossiers.request_supplement", actor=acting_user, obj=locked)
+        notify_applicant(
+            locked,
+            "dossier.supplement_requested",
+            extra={"noi_dung_bo_sung": "\n".join(f"- {i}" for i in items)},
+        )
+    return locked
+
+
+@dataclass(frozen=True)
+class SupplementFile:
+    name: str
+    content: bytes
+    filename: str
+
+
+def do_submit_supplement(
+    dossier: Dossier, files: list[SupplementFile], *, acting_user: Any, note: str = ""
+) -> Dossier:
+    """The citizen answers a supplement request; the dossier returns to where it was (waiting for
+    reception, or back with the handling agency, whose time limit restarts — Art. 19(4))."""
+    if not files:
+        raise DomainError("Vui lòng đính kèm giấy tờ bổ sung.", field="files")
+    checked = [
+        (item, check_upload(item.content, filename=item.filename, max_bytes=max_upload_bytes()))
+        for item in files
+    ]
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        _check_owner(locked, acting_user)
+        if locked.status != Status.SUPPLEMENT_REQUESTED:
+            raise Conflict("Hồ sơ không ở trạng thái chờ bổ sung.", code="bad_state")
+        request = locked.transitions.filter(action="request_supplement").order_by("-seq").first()
+        resume = request.from_status if request and request.from_status else Status.SUBMITTED
+        now = timezone.now()
+        for item, upload in checked:
+            stored = do_store_file(item.content, upload, uploaded_by=acting_user)
+            DossierDocument.objects.create(
+                dossier=locked,
+                role=DocumentRole.SUPPLEMENT,
+                name=(item.name.strip() or upload.safe_name)[:500],
+                file=stored,
+                added_by=acting_user,
+                added_at=now,
+            )
+        append_transition(
+            locked,
+            action="submit_supplement",
+            to_status=resume,
+            actor=acting_user,
+            agency=locked.handling_agency,
+            at=now,
+            note=note.strip()[:1000],
+            public_note="Người nộp đã bổ sung hồ sơ.",
+            data={"files": len(checked)},
+        )
+        locked.save(update_fields=["status"])
+        record_audit("dossiers.submit_supplement", actor=acting_user, obj=locked)
+    return locked
+
+
+def do_record_result(
+    dossier: Dossier, content: bytes, *, filename: str, name: str, acting_user: Any, agency: Agency
+) -> DossierDocument:
+    """Attach the electronic result and mark processing done (status 9). The back office issue
+    puts approval and signing in front of this; here it is the state change itself."""
+    upload = check_upload(content, filename=filename, max_bytes=max_upload_bytes())
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        if locked.status not in (Status.ACCEPTED, Status.PROCESSING):
+            raise Conflict("Hồ sơ chưa được tiếp nhận hoặc đã kết thúc.", code="bad_state")
+        now = timezone.now()
+        stored = do_store_file(content, upload, uploaded_by=acting_user)
+        document = DossierDocument.objects.create(
+            dossier=locked,
+            role=DocumentRole.RESULT,
+            name=name[:500],
+            file=stored,
+            added_by=acting_user,
+            added_at=now,
+            accepted=True,
+        )
+        append_transition(
+            locked,
+            action="record_result",
+            to_status=Status.DONE,
+            actor=acting_user,
+            agency=agency,
+            at=now,
+            public_note="Đã có kết quả giải quyết.",
+        )
+        locked.finished_at = now
+        locked.save(update_fields=["status", "finished_at"])
+        record_audit("dossiers.record_result", actor=acting_user, obj=locked)
+        where = DeliveryOption(locked.delivery_option).label if locked.delivery_option else ""
+        notify_applicant(locked, "dossier.result_ready", extra={"noi_nhan_ket_qua": where})
+    return document
+
+
+RATEABLE = frozenset({Status.DONE, Status.RETURNED, Status.REFUSED})
+
+
+def do_rate_dossier(
+    dossier: Dossier, *, acting_user: Any, score: int, comment: str = ""
+) -> DossierRating:
+    """Decree 61/2018 Art. 29: the citizen rates the service once the dossier has an outcome."""
+    if score not in range(1, 6):
+        raise DomainError("Vui lòng chọn mức đánh giá từ 1 đến 5.", field="score")
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        _check_owner(locked, acting_user)
+        if locked.status not in RATEABLE:
+            raise Conflict("Chỉ đánh giá được khi hồ sơ đã có kết quả.", code="bad_state")
+        if DossierRating.objects.filter(dossier=locked).exists():
+            raise Conflict("Hồ sơ này đã được đánh giá.", code="already_rated")
+        rating = DossierRating.objects.create(
+            dossier=locked, score=score, comment=comment.strip()[:1000], rated_at=timezone.now()
+        )
+        record_audit("dossiers.rate", actor=acting_user, obj=locked, after={"score": score})
+    return rating
+
+
+def do_mark_paid(dossier: Dossier, amount: Decimal) -> None:
+    """A payment for a submitted dossier confirmed by the gateway (called by the payment handler
+    inside the payment's transaction). DuocThanhToanTrucTuyen = 2 (onestop.md §6.4)."""
+    locked = lock_dossier(dossier)
+    locked.paid_amount = amount
+    locked.paid_online = OnlinePayment.LOCAL_GATEWAY
+    locked.save(update_fields=["paid_amount", "paid_online"])

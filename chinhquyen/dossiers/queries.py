@@ -1,0 +1,185 @@
+"""Reading dossiers. A citizen loads only their own drafts, dossiers and files through the
+`access_*` helpers, which raise 404 for anything else (the object's existence is not revealed).
+The public lookup shows no personal data (TT 01/2018 Art. 17: without login, the code and the
+state only)."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chinhquyen.dossiers.models import (
+    DocumentRole,
+    Dossier,
+    DossierDocument,
+    DossierTransition,
+    Draft,
+    Status,
+)
+
+NOT_FOUND = "Không tìm thấy hồ sơ."
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404(NOT_FOUND) from None
+
+
+def access_draft_by_id(user: Any, draft_id: Any) -> Draft:
+    draft = (
+        Draft.objects.select_related("procedure_version", "receiving_agency")
+        .filter(pk=_uuid(draft_id), owner_id=getattr(user, "pk", None))
+        .first()
+    )
+    if draft is None:
+        raise Http404(NOT_FOUND)
+    return draft
+
+
+def access_dossier_by_code(user: Any, code: str) -> Dossier:
+    """The citizen's own dossier (404 for everybody else's)."""
+    dossier = (
+        Dossier.objects.select_related("procedure_version", "receiving_agency", "handling_agency")
+        .filter(code=code, applicant_id=getattr(user, "pk", None))
+        .first()
+    )
+    if dossier is None:
+        raise Http404(NOT_FOUND)
+    return dossier
+
+
+def access_dossier_document_by_id(user: Any, code: str, document_id: Any) -> DossierDocument:
+    dossier = access_dossier_by_code(user, code)
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND) from None
+    document = dossier.documents.select_related("file").filter(pk=pk).first()
+    if document is None:
+        raise Http404(NOT_FOUND)
+    return document
+
+
+def citizen_dossiers(user: Any) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(applicant_id=user.pk).select_related(
+        "procedure_version", "handling_agency"
+    )
+
+
+def open_drafts(user: Any) -> QuerySet[Draft]:
+    return Draft.objects.filter(owner_id=user.pk, state=Draft.State.OPEN).select_related(
+        "procedure_version"
+    )
+
+
+def personal_store(user: Any) -> QuerySet[DossierDocument]:
+    """The citizen's personal data store (Decree 45/2020 Art. 16; onestop.md §5.2): documents of
+    their dossiers that the agency accepted, and the results issued to them."""
+    results = Q(role=DocumentRole.RESULT, dossier__status__in=(Status.DONE, Status.RETURNED))
+    return (
+        DossierDocument.objects.filter(dossier__applicant_id=user.pk)
+        .filter(results | Q(accepted=True))
+        .select_related("file", "dossier")
+        .order_by("-added_at")
+    )
+
+
+# --- Public lookup -----------------------------------------------------------------------------
+
+PUBLIC_ACTIONS = {
+    "submit": "Nộp hồ sơ trực tuyến",
+    "receive": "Tiếp nhận hồ sơ",
+    "accept": "Tiếp nhận hồ sơ",
+    "refuse": "Từ chối tiếp nhận",
+    "request_supplement": "Yêu cầu bổ sung hồ sơ",
+    "submit_supplement": "Bổ sung hồ sơ",
+    "withdraw": "Rút hồ sơ",
+    "stop": "Dừng xử lý",
+    "record_result": "Có kết quả giải quyết",
+    "return_result": "Trả kết quả",
+}
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    at: datetime
+    label: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    code: str
+    procedure: str
+    status: int
+    status_label: str
+    handling_agency: str
+    submitted_at: datetime
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    steps: tuple[PublicStep, ...]
+
+
+CHECK_DIGITS = 4
+
+
+def _check_values(row: Mapping[str, Any]) -> list[str]:
+    values = []
+    for field in ("applicant_phone", "applicant_id_number"):
+        digits = "".join(ch for ch in str(row[field] or "") if ch.isdigit())
+        if len(digits) >= CHECK_DIGITS:
+            values.append(digits[-CHECK_DIGITS:])
+    return values
+
+
+def public_lookup(code: str, check: str) -> PublicStatus | None:
+    """The dossier's public status when `check` is the last four digits of the applicant's phone
+    number or identification number; None otherwise (a wrong code and a wrong check are
+    indistinguishable)."""
+    code = code.strip().upper()
+    check = check.strip()
+    if not code or len(check) != CHECK_DIGITS or not check.isdigit():
+        return None
+    row = (
+        Dossier.objects.filter(code=code)
+        .values(
+            "pk", "code", "status", "submitted_at", "received_at", "due_at", "finished_at",
+            "applicant_phone", "applicant_id_number", "procedure_version__name",
+            "handling_agency__name",
+        )
+        .first()
+    )  # fmt: skip
+    if row is None:
+        return None
+    if not any(hmac.compare_digest(check, value) for value in _check_values(row)):
+        return None
+    return PublicStatus(
+        code=row["code"],
+        procedure=row["procedure_version__name"],
+        status=row["status"],
+        status_label=str(Status(row["status"]).label),
+        handling_agency=row["handling_agency__name"],
+        submitted_at=row["submitted_at"],
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        finished_at=row["finished_at"],
+        steps=_public_steps(row["pk"]),
+    )
+
+
+def _public_steps(dossier_id: int) -> tuple[PublicStep, ...]:
+    rows = DossierTransition.objects.filter(dossier_id=dossier_id).order_by("seq")
+    return tuple(
+        PublicStep(at=at, label=PUBLIC_ACTIONS.get(action, str(Status(to).label)), agency=agency)
+        for at, action, to, agency in rows.values_list("at", "action", "to_status", "agency__name")
+    )
