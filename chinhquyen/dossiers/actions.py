@@ -166,9 +166,10 @@ def _paid_online(draft: Draft, fee_total: Decimal) -> Decimal:
     Decree 224/2026 Art. 15(đ): a toàn trình service with fees is paid online before submission."""
     if fee_total == 0:
         return Decimal(0)
-    from chinhquyen.payments.queries import paid_amount_for_reference
+    from chinhquyen.payments.queries import paid_payment_for_reference
 
-    paid = paid_amount_for_reference(draft_payment_reference(draft))
+    payment = paid_payment_for_reference(draft_payment_reference(draft))
+    paid = payment.amount if payment is not None else Decimal(0)
     if fee_total > 0 and paid != fee_total and paid > 0:
         raise DomainError(
             "Số tiền đã thanh toán không khớp với phí, lệ phí; vui lòng liên hệ Bộ phận Một cửa.",
