@@ -1,0 +1,40 @@
+"""What a confirmed online payment does to a draft or a dossier. Registered with the payments app
+(which must not import dossiers) and called inside the transaction that marks the payment paid,
+so the dossier's DuocThanhToanTrucTuyen flag and the payment commit together (onestop.md §6.4)."""
+
+from __future__ import annotations
+
+import uuid
+
+from chinhquyen.dossiers.actions import do_mark_paid
+from chinhquyen.dossiers.models import Dossier, Draft
+from chinhquyen.payments.models import Payment
+
+
+def on_draft_paid(payment: Payment) -> None:
+    """Paid before submission: submission reads the payment. If the draft was submitted in the
+    meantime (a late notification), the dossier is marked paid now. The draft's row lock orders
+    this against a concurrent `do_submit_draft`."""
+    reference = str(payment.reference)
+    draft = Draft.objects.select_for_update().filter(pk=uuid.UUID(reference.partition(":")[2]))
+    found = draft.first()
+    if found is None:
+        raise LookupError(f"payment for an unknown draft: {reference}")
+    if found.dossier_id is not None:
+        do_mark_paid(found.dossier, payment.amount)  # type: ignore[arg-type]
+
+
+def on_dossier_paid(payment: Payment) -> None:
+    """A fee asked for after submission (status 6, paid against the dossier code)."""
+    reference = str(payment.reference)
+    dossier = Dossier.objects.filter(code=reference.partition(":")[2]).first()
+    if dossier is None:
+        raise LookupError(f"payment for an unknown dossier: {reference}")
+    do_mark_paid(dossier, payment.amount)
+
+
+def register() -> None:
+    from chinhquyen.payments.actions import register_payment_handler
+
+    register_payment_handler("draft", on_draft_paid)
+    register_payment_handler("dossier", on_dossier_paid)
