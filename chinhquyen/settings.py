@@ -74,6 +74,25 @@ def _read() -> dict[str, object]:
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
         "fetch_revocation": env_bool("SIGNING_FETCH_REVOCATION", True),
         "validation_max_mb": env_int("SIGNING_VALIDATION_MAX_MB", 20, minimum=1, maximum=200),
+        **_read_oidc(),
+    }
+
+
+def _read_oidc() -> dict[str, object]:
+    """Citizen sign-in through an OpenID Connect provider; no issuer means the feature is off."""
+    issuer = env_url("OIDC_ISSUER", schemes={"https", "http"}) or ""
+    client_id = env_str("OIDC_CLIENT_ID")
+    scopes = env_str("OIDC_SCOPES", "openid profile email")
+    if issuer and not client_id:
+        raise ImproperlyConfiguredEnv("OIDC_CLIENT_ID must be set when OIDC_ISSUER is set")
+    if "openid" not in scopes.split():
+        raise ImproperlyConfiguredEnv(f"OIDC_SCOPES={scopes!r}: must include openid")
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": client_id,
+        "oidc_client_secret": env_str("OIDC_CLIENT_SECRET"),
+        "oidc_scopes": scopes,
+        "oidc_personal_id_claim": env_str("OIDC_PERSONAL_ID_CLAIM", "personal_id"),
     }
 
 
@@ -184,6 +203,14 @@ AUTH_PASSWORD_VALIDATORS = [
 SIGNIN_MAX_FAILURES: int = int(_ENV["max_failures"])  # type: ignore[call-overload]
 SIGNIN_LOCK_MINUTES: int = int(_ENV["lock_minutes"])  # type: ignore[call-overload]
 SIGNIN_MAX_FAILURES_PER_ADDRESS: int = int(_ENV["max_address_failures"])  # type: ignore[call-overload]
+
+# --- Citizen sign-in through an OpenID Connect provider (the national e-identification account,
+# Decree 69/2024/NĐ-CP). Empty OIDC_ISSUER: off, and the sign-in button is not shown.
+OIDC_ISSUER: str = str(_ENV["oidc_issuer"])
+OIDC_CLIENT_ID: str = str(_ENV["oidc_client_id"])
+OIDC_CLIENT_SECRET: str = str(_ENV["oidc_client_secret"])
+OIDC_SCOPES: str = str(_ENV["oidc_scopes"])
+OIDC_PERSONAL_ID_CLAIM: str = str(_ENV["oidc_personal_id_claim"])
 
 # --- Sessions and cookies for a public-sector site ---------------------------------------------
 SESSION_COOKIE_AGE = int(_ENV["session_minutes"]) * 60  # type: ignore[call-overload]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("chinhquyen.org.urls")),
     path("", include("chinhquyen.signing.urls")),
     path("", include("chinhquyen.portal.urls")),
+    path("", include("chinhquyen.portal.account_urls")),
     path("", include("chinhquyen.portal.tracking_urls")),
 ]
 

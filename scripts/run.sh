@@ -39,6 +39,7 @@ cat <<MSG
   Đăng nhập cán bộ:     http://$HOST:$PORT/dang-nhap/  (tài khoản ở bảng trên; mã 6 số:
                         .venv/bin/python manage.py demo_totp <tên đăng nhập>)
   Quản trị:             http://$HOST:$PORT/quan-tri/  (tài khoản quản trị hệ thống)
+  Đăng nhập công dân:   http://$HOST:$PORT/tai-khoan/dang-nhap/  (tài khoản công dân ở trên)
   Nhấn Ctrl-C để dừng.
 
 MSG

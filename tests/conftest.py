@@ -1,15 +1,18 @@
 """Personas: an officer of agency A, an officer of agency B (who must be denied A's things),
-leaders, a clerk, administrators, an inspector over the province, a citizen."""
+leaders, a clerk, administrators, an inspector over the province, two citizens (B must be
+denied A's things)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from chinhquyen.org.models import Agency, Role, User
+from chinhquyen.org.models import Agency, CitizenProfile, Role, User
 from tests.factories import AgencyFactory, UserFactory, staff_with_role
 
 
@@ -33,6 +36,7 @@ class Personas:
     inspector: User
     sysadmin: User
     citizen: User
+    citizen_b: User
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +78,48 @@ def personas(province: Province) -> Personas:
         admin_b=staff_with_role(province.agency_b, Role.AGENCY_ADMIN, username="quantri_b"),
         inspector=staff_with_role(province.root, Role.INSPECTOR, username="thanhtra"),
         sysadmin=staff_with_role(province.root, Role.SYSTEM_ADMIN, username="quantrihethong"),
-        citizen=UserFactory.create(username="congdan", kind=User.Kind.CITIZEN),
+        citizen=citizen_with_profile(
+            "congdan",
+            full_name="Nguyễn Thị Hồng Nhung",
+            email="nhung.nguyen@example.vn",
+            phone="0912345678",
+            personal_id="001190012345",  # Hà Nội, female, born 1990
+            date_of_birth=date(1990, 5, 17),
+        ),
+        citizen_b=citizen_with_profile(
+            "congdan_b",
+            full_name="Trần Văn Bình",
+            email="binh.tran@example.vn",
+            phone="0987654321",
+            personal_id="033085001234",  # Hưng Yên, male, born 1985
+            date_of_birth=date(1985, 11, 2),
+        ),
     )
+
+
+def citizen_with_profile(
+    username: str, *, email: str, phone: str, personal_id: str, date_of_birth: date, **fields: Any
+) -> User:
+    """A signed-up citizen, e-mail and phone verified; the password is factories.DEMO_PASSWORD."""
+    user = UserFactory.create(
+        username=username,
+        kind=User.Kind.CITIZEN,
+        email=email,
+        phone=phone,
+        totp_secret="",
+        totp_confirmed_at=None,
+        **fields,
+    )
+    now = timezone.now()
+    CitizenProfile.objects.create(
+        user=user,
+        personal_id=personal_id,
+        date_of_birth=date_of_birth,
+        address="Số 1 đường Thử nghiệm",
+        email_verified_at=now,
+        phone_verified_at=now,
+    )
+    return user
 
 
 def client_for(user: User) -> Client:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chinhquyen.core.fields import EncryptedCharField
 from chinhquyen.org.codes import MAX_LENGTH, validate_identifier_code
+from chinhquyen.org.identity import (
+    validate_date_of_birth,
+    validate_enterprise_code,
+    validate_personal_id,
+)
 
 
 class AdministrativeUnit(models.Model):
@@ -148,7 +154,8 @@ class AgencyCode(models.Model):
 
 
 class User(AbstractUser):
-    """Staff now, citizens later: one table so a person has one account."""
+    """Staff and citizens in one table, so a person has one account. A citizen signs in with an
+    e-mail address or a mobile number, so those are unique among citizen accounts."""
 
     class Kind(models.TextChoices):
         STAFF = "staff", _("Cán bộ, công chức")
@@ -168,6 +175,18 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("tài khoản")
         verbose_name_plural = _("tài khoản")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(kind="citizen") & ~Q(email=""),
+                name="citizen_email_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(kind="citizen") & ~Q(phone=""),
+                name="citizen_phone_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -211,3 +230,124 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.agency}"
+
+
+class CitizenProfile(models.Model):
+    """What a citizen or organisation account declares about itself. Contact details live on
+    the User (email, phone); here is only when each was proven by a code."""
+
+    class ApplicantKind(models.TextChoices):
+        # The applicant types of the national portal's data set (LoaiDoiTuong 0, 1, 2).
+        CITIZEN = "citizen", _("Công dân")
+        ENTERPRISE = "enterprise", _("Doanh nghiệp")
+        HOUSEHOLD_BUSINESS = "household_business", _("Hộ kinh doanh")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen_profile")
+    applicant_kind = models.CharField(
+        _("đối tượng"), max_length=20, choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN
+    )
+    personal_id = models.CharField(
+        _("số định danh cá nhân"),
+        max_length=12,
+        blank=True,
+        validators=[validate_personal_id],
+        help_text=_("12 chữ số, in trên thẻ căn cước (căn cước công dân)."),
+    )
+    date_of_birth = models.DateField(
+        _("ngày sinh"), null=True, blank=True, validators=[validate_date_of_birth]
+    )
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("xã, phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": AdministrativeUnit.Level.COMMUNE, "valid_to__isnull": True},
+    )
+    enterprise_code = models.CharField(
+        _("mã số doanh nghiệp"),
+        max_length=14,
+        blank=True,
+        validators=[validate_enterprise_code],
+    )
+    organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
+    email_verified_at = models.DateTimeField(_("xác thực thư điện tử lúc"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("xác thực số điện thoại lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ công dân, tổ chức")
+        verbose_name_plural = _("hồ sơ công dân, tổ chức")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personal_id"],
+                condition=~Q(personal_id=""),
+                name="citizen_personal_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def clean(self) -> None:
+        if self.personal_id and self.date_of_birth:
+            validate_personal_id(self.personal_id, date_of_birth=self.date_of_birth)
+
+    @property
+    def is_verified(self) -> bool:
+        """At least one contact proven: such an account may sign in with a password."""
+        return bool(self.email_verified_at or self.phone_verified_at)
+
+
+class ExternalIdentity(models.Model):
+    """An account at an OpenID Connect provider (the national e-identification account) that
+    signs in as this user; the pair (issuer, subject) names one person at one provider."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("nhà cung cấp định danh"), max_length=300)
+    subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signin_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản định danh liên kết")
+        verbose_name_plural = _("tài khoản định danh liên kết")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} / {self.subject}"
+
+
+class ContactVerification(models.Model):
+    """A one-time code sent to prove an e-mail address or a phone number. Only a keyed hash of
+    the code is stored; the destination is applied to the account once the code is entered, so
+    an address being changed stays as it was until the new one is proven."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        PHONE = "phone", _("Số điện thoại")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_verifications")
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    destination = models.CharField(_("địa chỉ nhận mã"), max_length=254)
+    salt = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác thực liên lạc")
+        verbose_name_plural = _("mã xác thực liên lạc")
+        indexes = [
+            models.Index(fields=["user", "channel", "-created_at"], name="verification_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} — {self.user}"

@@ -39,6 +39,12 @@ PUBLIC_URL_NAMES = {
     "portal:field_detail",
     "portal:procedure_detail",
     "tracking:lookup",
+    "accounts:signup",
+    "accounts:verify",
+    "accounts:signin",
+    "accounts:signout",
+    "accounts:oidc_start",
+    "accounts:oidc_callback",
 }
 
 

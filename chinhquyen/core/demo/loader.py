@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from chinhquyen.core.demo import agencies as data
-from chinhquyen.core.demo.personas import PERSONAS, Persona
+from chinhquyen.core.demo.personas import CITIZEN_PERSONAS, PERSONAS, CitizenPersona, Persona
 from chinhquyen.org.actions import (
     do_close_agency,
     do_create_agency,
@@ -21,6 +21,7 @@ from chinhquyen.org.adminunits import (
     load_administrative_units,
     province_code,
 )
+from chinhquyen.org.citizens import do_create_verified_citizen
 from chinhquyen.org.models import AdministrativeUnit, Agency, User
 
 
@@ -79,6 +80,8 @@ def load_demo() -> DemoResult:
         _load_former_thai_binh(tree)
         for persona in PERSONAS:
             _load_persona(persona, tree.by_code[persona.agency_code], result)
+        for citizen in CITIZEN_PERSONAS:
+            _load_citizen(citizen, tree.by_code[citizen.commune_agency_code], result)
     _load_calendars(result)
     _load_catalogue(result)
     _load_message_templates()
@@ -193,6 +196,24 @@ def _load_persona(persona: Persona, agency: Agency, result: DemoResult) -> None:
         )
         result.users_created += 1
     do_grant_role(user, agency, persona.role, acting_user=None)
+
+
+def _load_citizen(persona: CitizenPersona, commune_pc: Agency, result: DemoResult) -> None:
+    if User.objects.filter(username=persona.username).exists():
+        return
+    do_create_verified_citizen(
+        acting_user=None,
+        username=persona.username,
+        full_name=persona.full_name,
+        password=persona.password,
+        email=persona.email,
+        phone=persona.phone,
+        personal_id=persona.personal_id,
+        date_of_birth=persona.date_of_birth,
+        address=persona.address,
+        commune=commune_pc.administrative_unit,
+    )
+    result.users_created += 1
 
 
 def _load_calendars(result: DemoResult) -> None:

@@ -6,6 +6,7 @@ scanned them once all agree. They are public: never use them outside the demo.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from chinhquyen.org.models import Role
 
@@ -110,6 +111,35 @@ PERSONAS: tuple[Persona, ...] = (
         Role.SPECIALIST,
         COMMUNE_PC,
         "ACGBNPABH6PBU4MULY5CJLLIGGRQSA5E",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CitizenPersona:
+    """A citizen account, e-mail and phone verified; signs in at /tai-khoan/dang-nhap/ with its
+    e-mail or phone and the demo password (no second factor)."""
+
+    username: str
+    full_name: str
+    email: str
+    phone: str
+    personal_id: str
+    date_of_birth: date
+    address: str
+    commune_agency_code: str = COMMUNE_PC  # lives in the commune this People's Committee governs
+    password: str = DEMO_PASSWORD
+
+
+CITIZEN_PERSONAS: tuple[CitizenPersona, ...] = (
+    CitizenPersona(
+        "congdan",
+        "Phạm Thị Thu Trang",
+        "congdan@dichvucong.example",
+        "0961234567",
+        "033190004521",  # born in Hưng Yên (033), female 1900s (1), 1990 (90)
+        date(1990, 9, 14),
+        "Số 12 đường Nguyễn Văn Linh",
     ),
 )
 

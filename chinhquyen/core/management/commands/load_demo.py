@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from chinhquyen.core.demo.guard import check_demo_allowed
 from chinhquyen.core.demo.loader import load_demo
-from chinhquyen.core.demo.personas import PERSONAS
+from chinhquyen.core.demo.personas import CITIZEN_PERSONAS, PERSONAS
 from chinhquyen.org.models import Agency, Role
 
 
@@ -49,3 +49,8 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write("Mã TOTP hiện tại: python manage.py demo_totp <tên đăng nhập>")
+        for citizen in CITIZEN_PERSONAS:
+            self.stdout.write(
+                f"Công dân (đăng nhập tại /tai-khoan/dang-nhap/, không cần TOTP): {citizen.email} "
+                f"hoặc {citizen.phone}, mật khẩu {citizen.password} — {citizen.full_name}"
+            )

@@ -1,0 +1,62 @@
+"""Citizen and organisation accounts: sign-up with a one-time code sent by e-mail or SMS,
+password sign-in (no second factor), profile changes with re-verification of a changed contact,
+and the account an outside identity provider's person signs in as. Every change is a `do_*`
+action writing its audit row in its transaction.
+
+- `contacts`: e-mail/phone parsing and lookup, the one-time codes;
+- `accounts`: sign-up and password sign-in;
+- `profile`: the profile, accounts created already verified (demo, one-stop counter);
+- `external`: OpenID Connect identities.
+"""
+
+from chinhquyen.org.citizens.accounts import (
+    SIGNIN_FAILURE,
+    CitizenPasswordStep,
+    check_citizen_password,
+    do_complete_citizen_signin,
+    do_sign_up,
+)
+from chinhquyen.org.citizens.contacts import (
+    CODE_VALID_MINUTES,
+    MAX_CODE_ATTEMPTS,
+    VERIFICATION_TEMPLATE,
+    Channel,
+    Contact,
+    do_resend_code,
+    do_verify_contact,
+    parse_contact,
+    pending_verification,
+)
+from chinhquyen.org.citizens.external import (
+    ExternalClaims,
+    do_record_external_refusal,
+    do_sign_in_with_external_identity,
+)
+from chinhquyen.org.citizens.profile import (
+    ProfileData,
+    do_create_verified_citizen,
+    do_update_citizen_profile,
+)
+
+__all__ = [
+    "CODE_VALID_MINUTES",
+    "MAX_CODE_ATTEMPTS",
+    "SIGNIN_FAILURE",
+    "VERIFICATION_TEMPLATE",
+    "Channel",
+    "CitizenPasswordStep",
+    "Contact",
+    "ExternalClaims",
+    "ProfileData",
+    "check_citizen_password",
+    "do_complete_citizen_signin",
+    "do_create_verified_citizen",
+    "do_record_external_refusal",
+    "do_resend_code",
+    "do_sign_in_with_external_identity",
+    "do_sign_up",
+    "do_update_citizen_profile",
+    "do_verify_contact",
+    "parse_contact",
+    "pending_verification",
+]
