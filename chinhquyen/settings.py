@@ -74,6 +74,7 @@ def _read() -> dict[str, object]:
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
         "fetch_revocation": env_bool("SIGNING_FETCH_REVOCATION", True),
         "validation_max_mb": env_int("SIGNING_VALIDATION_MAX_MB", 20, minimum=1, maximum=200),
+        "upload_max_mb": env_int("UPLOAD_MAX_MB", 10, minimum=1, maximum=100),
         **_read_oidc(),
     }
 
@@ -329,3 +330,7 @@ SIGNING_FETCH_REVOCATION: bool = bool(_ENV["fetch_revocation"])
 SIGNING_VALIDATION_MAX_BYTES: int = int(_ENV["validation_max_mb"]) * 1024 * 1024  # type: ignore[call-overload]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest attachment a citizen may upload (dossiers.drafts.max_upload_bytes, core.uploads). The
+# submission page keeps at most this much of an upload in memory and drops the rest, so the
+# two Django limits above need not grow with it.
+UPLOAD_MAX_BYTES: int = int(_ENV["upload_max_mb"]) * 1024 * 1024  # type: ignore[call-overload]
