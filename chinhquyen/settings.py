@@ -54,6 +54,10 @@ def _read() -> dict[str, object]:
         "max_address_failures": env_int(
             "SIGNIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1, maximum=100_000
         ),
+        "tracking_failures": env_int(
+            "TRACKING_MAX_FAILURES_PER_ADDRESS", 20, minimum=1, maximum=100_000
+        ),
+        "tracking_window": env_int("TRACKING_FAILURE_WINDOW_MINUTES", 15, minimum=1, maximum=1440),
         "secure_cookies": env_bool("SECURE_COOKIES", not debug),
         "site_url": env_str("SITE_URL", "http://127.0.0.1:8000"),
         "signing_key": env_fernet_key("SIGNING_KEY_ENCRYPTION_KEY"),
@@ -204,6 +208,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SIGNIN_MAX_FAILURES: int = int(_ENV["max_failures"])  # type: ignore[call-overload]
 SIGNIN_LOCK_MINUTES: int = int(_ENV["lock_minutes"])  # type: ignore[call-overload]
 SIGNIN_MAX_FAILURES_PER_ADDRESS: int = int(_ENV["max_address_failures"])  # type: ignore[call-overload]
+# Public dossier lookup (tra cứu hồ sơ): failed lookups allowed per client address per window.
+TRACKING_MAX_FAILURES_PER_ADDRESS: int = int(_ENV["tracking_failures"])  # type: ignore[call-overload]
+TRACKING_FAILURE_WINDOW_MINUTES: int = int(_ENV["tracking_window"])  # type: ignore[call-overload]
 
 # --- Citizen sign-in through an OpenID Connect provider (the national e-identification account,
 # Decree 69/2024/NĐ-CP). Empty OIDC_ISSUER: off, and the sign-in button is not shown.

@@ -318,3 +318,28 @@ class DraftAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.display_name
+
+
+class LookupFailureWindow(models.Model):
+    """Failed public lookups (tra cứu hồ sơ) from one client address in one fixed time window.
+
+    Guessing a code and its four check digits is refused once an address has failed
+    TRACKING_MAX_FAILURES_PER_ADDRESS times in the window. The count lives in the database so
+    every web process sees it; only failures write, a successful lookup only reads its row."""
+
+    address = models.CharField(_("địa chỉ nguồn"), max_length=64)
+    window_start = models.DateTimeField(_("đầu khoảng thời gian"))
+    failures = models.PositiveIntegerField(_("số lần tra cứu sai"), default=0)
+
+    class Meta:
+        verbose_name = _("lượt tra cứu sai theo địa chỉ")
+        verbose_name_plural = _("lượt tra cứu sai theo địa chỉ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="lookup_failure_window_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="lookup_failure_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.window_start:%Y-%m-%d %H:%M}: {self.failures}"
