@@ -7,6 +7,10 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ thủ tục hành chính")
 
     def ready(self) -> None:
+        from chinhquyen.celery import app
         from chinhquyen.dossiers.payment_handlers import register
+        from chinhquyen.dossiers.tasks import BEAT_SCHEDULE
 
         register()
+        # The stray-file sweep runs hourly wherever beat runs (`worker --beat`).
+        app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
