@@ -73,6 +73,7 @@ def _read() -> dict[str, object]:
         "sms_token": env_str("SMS_GATEWAY_TOKEN"),
         "notify_attempts": env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
         "notify_stuck": env_int("NOTIFICATIONS_STUCK_MINUTES", 15, minimum=1, maximum=24 * 60),
+        **_read_payments(debug),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
@@ -98,6 +99,36 @@ def _read_oidc() -> dict[str, object]:
         "oidc_client_secret": env_str("OIDC_CLIENT_SECRET"),
         "oidc_scopes": scopes,
         "oidc_personal_id_claim": env_str("OIDC_PERSONAL_ID_CLAIM", "personal_id"),
+    }
+
+
+def _read_payments(debug: bool) -> dict[str, object]:
+    """Online payment gateway (VNPAY 2.1.0 protocol, ADR 0010). Unset PAYMENT_GATEWAY_URL: in
+    debug, the test gateway `make run` starts (demo merchant code and secret); otherwise off."""
+    from chinhquyen.integrations.paygate import demo
+
+    gateway = env_url("PAYMENT_GATEWAY_URL", schemes={"http", "https"})
+    query = env_url("PAYMENT_QUERY_URL", schemes={"http", "https"})
+    tmn, secret = env_str("PAYMENT_TMN_CODE"), env_str("PAYMENT_HASH_SECRET")
+    if gateway is None and debug:
+        demo_base = f"http://127.0.0.1:{demo.DEMO_PORT}"
+        gateway = f"{demo_base}/paymentv2/vpcpay.html"
+        query = query or f"{demo_base}/merchant_webapi/api/transaction"
+        tmn, secret = tmn or demo.DEMO_TMN_CODE, secret or demo.DEMO_HASH_SECRET
+    if gateway and not (query and tmn and secret):
+        raise ImproperlyConfiguredEnv(
+            "PAYMENT_GATEWAY_URL: also set PAYMENT_QUERY_URL, PAYMENT_TMN_CODE, PAYMENT_HASH_SECRET"
+        )
+    return {
+        "payment_gateway_url": gateway,
+        "payment_query_url": query,
+        "payment_tmn_code": tmn,
+        "payment_hash_secret": secret,
+        "payment_base_url": env_url("PAYMENT_PUBLIC_BASE_URL", schemes={"http", "https"}),
+        "payment_expire": env_int("PAYMENT_EXPIRE_MINUTES", 15, minimum=5, maximum=24 * 60),
+        "payment_reconcile": env_int(
+            "PAYMENT_RECONCILE_AFTER_MINUTES", 15, minimum=1, maximum=24 * 60
+        ),
     }
 
 
@@ -133,6 +164,7 @@ INSTALLED_APPS = [
     "chinhquyen.procedures",
     "chinhquyen.portal",
     "chinhquyen.notifications",
+    "chinhquyen.payments",
     "chinhquyen.dossiers",
 ]
 
@@ -341,3 +373,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # submission page keeps at most this much of an upload in memory and drops the rest, so the
 # two Django limits above need not grow with it.
 UPLOAD_MAX_BYTES: int = int(_ENV["upload_max_mb"]) * 1024 * 1024  # type: ignore[call-overload]
+
+# --- Online payment (payments app, gateway adapter in chinhquyen/integrations/paygate) --------
+PAYMENT_GATEWAY_URL: str | None = _ENV["payment_gateway_url"]  # type: ignore[assignment]
+PAYMENT_QUERY_URL: str | None = _ENV["payment_query_url"]  # type: ignore[assignment]
+PAYMENT_TMN_CODE: str = str(_ENV["payment_tmn_code"])
+PAYMENT_HASH_SECRET: str = str(_ENV["payment_hash_secret"])
+# The gateway sends the browser back to $PAYMENT_PUBLIC_BASE_URL/thanh-toan/ket-qua/.
+PAYMENT_PUBLIC_BASE_URL: str = str(_ENV["payment_base_url"] or SITE_URL)
+PAYMENT_EXPIRE_MINUTES: int = int(_ENV["payment_expire"])  # type: ignore[call-overload]
+PAYMENT_RECONCILE_AFTER_MINUTES: int = int(_ENV["payment_reconcile"])  # type: ignore[call-overload]

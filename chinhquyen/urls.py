@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("chinhquyen.core.urls")),
     path("", include("chinhquyen.org.urls")),
     path("", include("chinhquyen.signing.urls")),
+    path("", include("chinhquyen.payments.urls")),
     path("", include("chinhquyen.portal.urls")),
     path("", include("chinhquyen.portal.account_urls")),
     path("", include("chinhquyen.portal.tracking_urls")),

@@ -29,12 +29,14 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 def _register_routers() -> None:
     from chinhquyen.org.api import router as org_router
+    from chinhquyen.payments.api import router as payments_router
     from chinhquyen.signing.api import router as signing_router
     from chinhquyen.workdays.api import router as workdays_router
 
     api.add_router("/org", org_router)
     api.add_router("/workdays", workdays_router)
     api.add_router("/signing", signing_router)
+    api.add_router("/payments", payments_router)
 
 
 _register_routers()

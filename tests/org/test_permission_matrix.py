@@ -10,6 +10,7 @@ does not know how to fill, fails the test: new URLs are covered by default.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ PUBLIC_URL_NAMES = {
     "portal:catalogue_search",
     "portal:field_detail",
     "portal:procedure_detail",
+    "payments:ipn",
+    "payments:return",
     "tracking:lookup",
     "accounts:signup",
     "accounts:verify",
@@ -80,7 +83,11 @@ def _fill(pattern: str, values: dict[str, str]) -> str:
 
 
 def _values(province: Province, personas: Personas) -> dict[str, str]:
-    return {"agency_id": str(province.agency_a.pk), "user_id": str(personas.officer_a.pk)}
+    return {
+        "agency_id": str(province.agency_a.pk),
+        "user_id": str(personas.officer_a.pk),
+        "payment_id": str(uuid.uuid4()),  # nobody's payment: 404, never a 500
+    }
 
 
 def test_every_url_is_classified() -> None:
