@@ -3,22 +3,36 @@
 Each URL pattern is either public (listed below), part of the Django admin, a staff page tagged
 read/write by `staff_view`, or an API operation. Path parameters are filled with objects of
 agency A. An officer of agency B must be refused all of them; an inspector over the province may
-read (GET) but never change. A URL that fits none of these, or that has a parameter this test
-does not know how to fill, fails the test: new URLs are covered by default.
+read (GET) but never change. A citizen page (`citizen_view`) sends anonymous visitors to sign
+in, refuses staff, and answers 404 to a citizen asking for another citizen's object. A URL that
+fits none of these, or that has a parameter this test does not know how to fill, fails the test:
+new URLs are covered by default.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from chinhquyen.core.api import api
+from chinhquyen.core.models import StoredFile
+from chinhquyen.dossiers.models import (
+    Channel,
+    DocumentRole,
+    Dossier,
+    DossierDocument,
+    Draft,
+    Status,
+)
+from chinhquyen.org.models import User
 from tests.conftest import Personas, Province, client_for
+from tests.factories import UserFactory
+from tests.portal.catalogue import version
 
 PUBLIC_URL_NAMES = {
     "healthz",
@@ -39,8 +53,6 @@ PUBLIC_URL_NAMES = {
     "portal:catalogue_search",
     "portal:field_detail",
     "portal:procedure_detail",
-    "payments:ipn",
-    "payments:return",
     "tracking:lookup",
     "accounts:signup",
     "accounts:verify",
@@ -83,11 +95,54 @@ def _fill(pattern: str, values: dict[str, str]) -> str:
 
 
 def _values(province: Province, personas: Personas) -> dict[str, str]:
+    theirs = _someone_elses(province)
     return {
         "agency_id": str(province.agency_a.pk),
         "user_id": str(personas.officer_a.pk),
-        "payment_id": str(uuid.uuid4()),  # nobody's payment: 404, never a 500
+        "code": theirs.dossier.code,
+        "document_id": str(theirs.document.pk),
+        "draft_id": str(theirs.draft.pk),
+        "national_code": theirs.draft.procedure_version.procedure.national_code,
+        "step": "1",
     }
+
+
+@dataclass(frozen=True)
+class Theirs:
+    dossier: Dossier
+    document: DossierDocument
+    draft: Draft
+
+
+def _someone_elses(province: Province) -> Theirs:
+    """A dossier handled by agency A, with a document, and a draft, of a citizen who is none of
+    the personas."""
+    owner = UserFactory.create(kind=User.Kind.CITIZEN)
+    procedure_version = version("Đăng ký khai sinh")
+    dossier = Dossier.objects.create(
+        code=f"000.00.01.H99-260217-{owner.pk:04d}",
+        procedure_version=procedure_version,
+        receiving_agency=province.agency_a,
+        handling_agency=province.agency_a,
+        channel=Channel.ONLINE,
+        status=Status.SUPPLEMENT_REQUESTED,
+        applicant=owner,
+        applicant_name="Người khác",
+        applicant_id_number="001085099999",
+        delivery_option="online",
+        fee_total=0,
+        submitted_at=timezone.now(),
+    )
+    stored = StoredFile.objects.create(
+        name=f"tep/ma-tran-{owner.pk}.pdf", display_name="a.pdf", content_type="application/pdf",
+        size=1, sha256="0" * 64,
+    )  # fmt: skip
+    document = DossierDocument.objects.create(
+        dossier=dossier, role=DocumentRole.SUBMITTED, name="Tờ khai", file=stored,
+        added_at=timezone.now(),
+    )  # fmt: skip
+    draft = Draft.objects.create(owner=owner, procedure_version=procedure_version)
+    return Theirs(dossier=dossier, document=document, draft=draft)
 
 
 def test_every_url_is_classified() -> None:
@@ -100,6 +155,36 @@ def test_every_url_is_classified() -> None:
         and not getattr(route.view, "citizen_view", False)
     ]
     assert unclassified == [], "use @staff_view('read'|'write') or @citizen_view, or list it public"
+
+
+CITIZEN_ROUTES = [r for r in ALL_ROUTES if getattr(r.view, "citizen_view", False)]
+
+
+@pytest.mark.parametrize("route", CITIZEN_ROUTES, ids=lambda r: r.name)
+def test_citizen_page_needs_a_citizen(route: Route, personas: Personas, province: Province) -> None:
+    url = _fill(route.pattern, _values(province, personas))
+    from django.test import Client
+
+    response = Client().get(url)
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"], url
+    assert client_for(personas.officer_a).get(url).status_code == 403, url
+
+
+# Parameters naming an object a citizen owns (the values above belong to somebody else).
+OWNED = re.compile(r"<(?:\w+:)?(code|document_id|draft_id)>")
+CITIZEN_OBJECT_ROUTES = [r for r in CITIZEN_ROUTES if OWNED.search(r.pattern)]
+
+
+@pytest.mark.parametrize("route", CITIZEN_OBJECT_ROUTES, ids=lambda r: r.name)
+def test_citizen_is_refused_someone_elses(
+    route: Route, personas: Personas, province: Province
+) -> None:
+    """Another citizen's object does not exist, whatever the method (405: the method is wrong
+    before any object is loaded)."""
+    url = _fill(route.pattern, _values(province, personas))
+    client = client_for(personas.citizen)
+    statuses = {client.get(url).status_code, client.post(url, {"ly_do": "x"}).status_code}
+    assert 404 in statuses and statuses <= {404, 405}, url
 
 
 STAFF_ROUTES = [r for r in ALL_ROUTES if getattr(r.view, "access_kind", None)]
