@@ -103,16 +103,17 @@ def _read_oidc() -> dict[str, object]:
 
 
 def _read_payments(debug: bool) -> dict[str, object]:
-    """Online payment gateway (VNPAY 2.1.0 protocol, ADR 0010). Unset PAYMENT_GATEWAY_URL: in
-    debug, the test gateway `make run` starts (demo merchant code and secret); otherwise off."""
+    """Online payment gateway (VNPAY 2.1.0 protocol, ADR 0010). In debug, what is unset points
+    at the test gateway `make run` starts (demo merchant code and secret); otherwise payment is
+    off until PAYMENT_GATEWAY_URL is set, and then the code and the secret are required."""
     from chinhquyen.integrations.paygate import demo
 
     gateway = env_url("PAYMENT_GATEWAY_URL", schemes={"http", "https"})
     query = env_url("PAYMENT_QUERY_URL", schemes={"http", "https"})
     tmn, secret = env_str("PAYMENT_TMN_CODE"), env_str("PAYMENT_HASH_SECRET")
-    if gateway is None and debug:
+    if debug:
         demo_base = f"http://127.0.0.1:{demo.DEMO_PORT}"
-        gateway = f"{demo_base}/paymentv2/vpcpay.html"
+        gateway = gateway or f"{demo_base}/paymentv2/vpcpay.html"
         query = query or f"{demo_base}/merchant_webapi/api/transaction"
         tmn, secret = tmn or demo.DEMO_TMN_CODE, secret or demo.DEMO_HASH_SECRET
     if gateway and not (query and tmn and secret):

@@ -9,6 +9,7 @@ BIN=.venv/bin
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 WORKERS="${WEB_WORKERS:-3}"
+PAYGATE_PORT="${PAYGATE_PORT:-8010}"
 
 $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py load_demo
@@ -22,6 +23,19 @@ stop() {
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
+
+# The test payment gateway (VNPAY 2.1.0 protocol, ADR 0010) unless a real one is configured: the
+# debug settings send payments to it and its IPN comes back to this site.
+PAYGATE_MSG=""
+if [ -z "${PAYMENT_GATEWAY_URL:-}" ] && [[ "${DJANGO_DEBUG,,}" =~ ^(1|true|yes|on)$ ]]; then
+  export PAYMENT_GATEWAY_URL="http://127.0.0.1:$PAYGATE_PORT/paymentv2/vpcpay.html"
+  export PAYMENT_QUERY_URL="http://127.0.0.1:$PAYGATE_PORT/merchant_webapi/api/transaction"
+  export PAYMENT_PUBLIC_BASE_URL="${PAYMENT_PUBLIC_BASE_URL:-${SITE_URL:-http://127.0.0.1:$PORT}}"
+  $BIN/python -m chinhquyen.integrations.paygate.testserver --host 127.0.0.1 \
+    --port "$PAYGATE_PORT" --ipn-url "http://$HOST:$PORT/thanh-toan/ipn/" &
+  pids+=($!)
+  PAYGATE_MSG="  Cổng thanh toán thử:  127.0.0.1:$PAYGATE_PORT (giả lập, không có tiền thật)"
+fi
 
 $BIN/gunicorn chinhquyen.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
   --access-logfile - --graceful-timeout 5 &
@@ -39,6 +53,7 @@ cat <<MSG
   Đăng nhập cán bộ:     http://$HOST:$PORT/dang-nhap/  (tài khoản ở bảng trên; mã 6 số:
                         .venv/bin/python manage.py demo_totp <tên đăng nhập>)
   Quản trị:             http://$HOST:$PORT/quan-tri/  (tài khoản quản trị hệ thống)
+$PAYGATE_MSG
   Đăng nhập công dân:   http://$HOST:$PORT/tai-khoan/dang-nhap/  (tài khoản công dân ở trên)
   Nhấn Ctrl-C để dừng.
 
