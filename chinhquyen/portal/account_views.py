@@ -353,11 +353,14 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
             code_verifier=flow["verifier"],
             nonce=flow["nonce"],
         )
+    except OidcError as exc:
+        return _oidc_refused(request, str(exc))
+    try:
         user = do_sign_in_with_external_identity(
             _claims(found), source_address=client_address(request)
         )
-    except (OidcError, DomainError) as exc:
-        return _oidc_refused(request, str(exc))
+    except DomainError:  # the action wrote the refusal to the audit log
+        return _render_signin(request, CitizenSignInForm(), status=400, refusal=OIDC_REFUSED)
     login(request, user, backend=BACKEND)
     return redirect(flow.get("next") or "accounts:profile")
 

@@ -214,6 +214,9 @@ def test_identity_linked_to_a_staff_account_is_refused(
     response = _sign_in(Client())
     assert response.status_code == 400
     assert "_auth_user_id" not in response.wsgi_request.session
+    refusal = AuditEvent.objects.get(action="signin.refused_external")
+    assert refusal.actor == personas.officer_a
+    assert not AuditEvent.objects.filter(action="signin.success").exists()
 
 
 def test_button_and_addresses_hidden_when_not_configured(settings: Any) -> None:

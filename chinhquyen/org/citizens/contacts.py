@@ -256,16 +256,15 @@ def do_verify_contact(
 def _apply_verified(user: User, contact: Contact, now: datetime, source: str) -> CitizenProfile:
     check_contact_free(contact, user=user, field="code", now=now)
     profile, _ = CitizenProfile.objects.select_for_update().get_or_create(user=user)
-    if contact.channel == Channel.EMAIL:
-        user.email, profile.email_verified_at = contact.value, now
-    else:
-        user.phone, profile.phone_verified_at = contact.value, now
+    field = "email" if contact.channel == Channel.EMAIL else "phone"
     try:
-        with transaction.atomic():
-            user.save(update_fields=["email", "phone"])
+        with transaction.atomic():  # only this field: the caller's `user` may be stale
+            User.objects.filter(pk=user.pk).update(**{field: contact.value})
     except IntegrityError:  # taken by a concurrent sign-up in the meantime
         raise contact_taken(contact, "code") from None
-    profile.save(update_fields=["email_verified_at", "phone_verified_at", "updated_at"])
+    setattr(user, field, contact.value)
+    setattr(profile, f"{field}_verified_at", now)
+    profile.save(update_fields=[f"{field}_verified_at", "updated_at"])
     record_audit(
         "citizen.contact_verified",
         actor=user,

@@ -36,32 +36,40 @@ def do_sign_in_with_external_identity(claims: ExternalClaims, *, source_address:
     accounts are never linked by e-mail, phone or personal ID: those may be self-declared, and
     linking on them would hand someone else's account to whoever holds the identity."""
     with transaction.atomic():
-        link = (
-            ExternalIdentity.objects.select_for_update()
-            .select_related("user")
-            .filter(issuer=claims.issuer, subject=claims.subject)
-            .first()
-        )
-        if link is None:
-            try:
-                with transaction.atomic():
-                    link = _create_from_claims(claims, source_address)
-            except IntegrityError:  # a concurrent first sign-in of the same person won
-                link = ExternalIdentity.objects.select_related("user").get(
-                    issuer=claims.issuer, subject=claims.subject
-                )
+        link = _link_for(claims, source_address)
         user = link.user
-        if not user.is_active or user.kind != User.Kind.CITIZEN:
-            record_audit(
-                "signin.refused_external",
-                actor=user,
-                obj=user,
-                after={"issuer": claims.issuer, "reason": "inactive or not a citizen"},
-                source_address=source_address,
-            )
-            raise DomainError("Tài khoản này không đăng nhập được tại đây.", code="refused")
-        ExternalIdentity.objects.filter(pk=link.pk).update(last_signin_at=timezone.now())
-        return do_complete_citizen_signin(user, source_address=source_address, via="oidc")
+        usable = user.is_active and user.kind == User.Kind.CITIZEN
+        if usable:
+            ExternalIdentity.objects.filter(pk=link.pk).update(last_signin_at=timezone.now())
+            do_complete_citizen_signin(user, source_address=source_address, via="oidc")
+    if not usable:  # recorded outside the transaction, so the refusal stays in the log
+        record_audit(
+            "signin.refused_external",
+            actor=user,
+            obj=user,
+            after={"issuer": claims.issuer, "reason": "inactive or not a citizen"},
+            source_address=source_address,
+        )
+        raise DomainError("Tài khoản này không đăng nhập được tại đây.", code="refused")
+    return user
+
+
+def _link_for(claims: ExternalClaims, source_address: str) -> ExternalIdentity:
+    link = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=claims.issuer, subject=claims.subject)
+        .first()
+    )
+    if link is not None:
+        return link
+    try:
+        with transaction.atomic():
+            return _create_from_claims(claims, source_address)
+    except IntegrityError:  # a concurrent first sign-in of the same person won
+        return ExternalIdentity.objects.select_related("user").get(
+            issuer=claims.issuer, subject=claims.subject
+        )
 
 
 def _create_from_claims(claims: ExternalClaims, source_address: str) -> ExternalIdentity:
