@@ -23,6 +23,7 @@ from django.http import QueryDict
 
 from chinhquyen.org.models import AdministrativeUnit
 from chinhquyen.portal import formatting
+from chinhquyen.procedures.text import fold
 
 MAX_VALUE_CHARS = 20_000  # the longest a textarea may be (procedures.eform), kept as typed
 RADIO_LIMIT = 6  # more choices than this: a <select>
@@ -532,11 +533,17 @@ def admin_unit_options() -> list[OptionGroup]:
     if served_ids:
         communes = communes.filter(parent_id__in=served_ids)
     groups: dict[str, list[Option]] = {}
-    for commune in communes.order_by("parent__name", "name"):
+    ordered = sorted(
+        communes, key=lambda c: (fold(c.parent.name if c.parent else ""), fold(c.name))
+    )
+    for commune in ordered:
         province = commune.parent.name if commune.parent else "Khác"
         groups.setdefault(province, []).append(Option(commune.code, commune.name))
     result = [OptionGroup(name, options) for name, options in groups.items()]
     if served_ids:
-        others = current.filter(level=Level.PROVINCE).exclude(pk__in=served_ids).order_by("name")
+        others = sorted(
+            current.filter(level=Level.PROVINCE).exclude(pk__in=served_ids),
+            key=lambda p: fold(p.name),
+        )
         result.append(OptionGroup("Tỉnh, thành phố khác", [Option(p.code, p.name) for p in others]))
     return result

@@ -23,6 +23,7 @@ from chinhquyen.portal import formatting
 from chinhquyen.portal.eform_render import Option, OptionGroup
 from chinhquyen.procedures.fees import FeeQuote
 from chinhquyen.procedures.models import Fee, RequiredDocument
+from chinhquyen.procedures.text import fold
 
 UPLOAD_FIELD = "tep"
 
@@ -145,7 +146,7 @@ def reception_options(
     provinces = {unit.parent_id for unit in units if unit is not None}
     home: list[Option] = []
     groups: dict[str, list[Option]] = {}
-    for agency in sorted(agencies, key=lambda a: receiving_agency_label(a)):
+    for agency in sorted(agencies, key=lambda a: fold(receiving_agency_label(a))):
         option = Option(str(agency.pk), receiving_agency_label(agency), agency.pk == selected)
         unit = agency.administrative_unit
         if unit is not None and unit.code in home_unit_codes:
@@ -153,7 +154,8 @@ def reception_options(
             continue
         groups.setdefault(_group_label(unit, several=len(provinces) > 1), []).append(option)
     result = [OptionGroup("Nơi bạn cư trú", home)] if home else []
-    return result + [OptionGroup(label, options) for label, options in sorted(groups.items())]
+    ordered = sorted(groups.items(), key=lambda item: fold(item[0]))
+    return result + [OptionGroup(label, options) for label, options in ordered]
 
 
 def _group_label(unit: Any, *, several: bool) -> str:

@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from chinhquyen.dossiers.models import Draft
+from chinhquyen.procedures.actions import do_create_version, do_publish_version, do_save_field
 from chinhquyen.procedures.models import ProcedureVersion
+from tests.dossier_helpers import procedure_entry
 
 STEP_OF = {"nguoi_yeu_cau": 1, "tre": 2, "cha_me": 3}
 
@@ -51,6 +53,14 @@ def post_group(
 ) -> Any:
     data = {**group_data(group_spec(version, key), value), "thao_tac": "tiep_tuc", **extra}
     return client.post(url("group", draft, STEP_OF[key]), data)
+
+
+def commune_level_procedure() -> ProcedureVersion:
+    """Birth registration as the catalogue has it: filed with any commune's committee."""
+    do_save_field(code="HT", name="Hộ tịch", acting_user=None)
+    data = procedure_entry()
+    created = do_create_version(data["national_code"], acting_user=None, data=data)
+    return do_publish_version(created, acting_user=None)
 
 
 def html(response: Any) -> str:
