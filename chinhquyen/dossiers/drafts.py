@@ -312,5 +312,9 @@ def do_discard_draft(draft: Draft, *, acting_user: Any) -> None:
 
 
 def receiving_agency_label(agency: Agency) -> str:
+    """The agency's name, with its commune or province when the name does not already say it
+    ("Ủy ban nhân dân phường Phố Hiến" needs no "(Phường Phố Hiến)")."""
     unit = agency.administrative_unit
-    return f"{agency.name} ({unit.name})" if unit and unit.name not in agency.name else agency.name
+    if unit is None or unit.name.casefold() in agency.name.casefold():
+        return agency.name
+    return f"{agency.name} ({unit.name})"
