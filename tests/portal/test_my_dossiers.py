@@ -19,12 +19,10 @@ from chinhquyen.core.models import StoredFile
 from chinhquyen.dossiers import actions, drafts
 from chinhquyen.dossiers.models import DocumentRole, Dossier, DossierRating, Status
 from chinhquyen.notifications.defaults import load_default_templates
-from chinhquyen.org.models import User
 from chinhquyen.procedures.models import ProcedureVersion
 from tests import dossier_helpers as h
 from tests.conftest import Personas, Province, client_for
 from tests.core import upload_samples
-from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -46,13 +44,6 @@ def dossier(version: ProcedureVersion, personas: Personas) -> Dossier:
 @pytest.fixture
 def citizen(personas: Personas) -> Client:
     return client_for(personas.citizen)
-
-
-@pytest.fixture
-def other_citizen(personas: Personas) -> User:
-    """Citizen B (the persona when conftest has it)."""
-    found = getattr(personas, "citizen_b", None)
-    return found or UserFactory.create(username="congdan_khac", kind=User.Kind.CITIZEN)
 
 
 def page(client: Client, url: str, status: int = 200) -> str:
@@ -94,8 +85,8 @@ def test_list_shows_dossiers_and_open_drafts(
     assert response["Cache-Control"] == "no-store"
 
 
-def test_list_is_only_mine(dossier: Dossier, other_citizen: User) -> None:
-    html = page(client_for(other_citizen), "/tai-khoan/ho-so-cua-toi/")
+def test_list_is_only_mine(dossier: Dossier, personas: Personas) -> None:
+    html = page(client_for(personas.citizen_b), "/tai-khoan/ho-so-cua-toi/")
     assert dossier.code not in html and "Bạn chưa nộp hồ sơ nào" in html
 
 
@@ -333,11 +324,9 @@ def _urls(dossier: Dossier) -> list[str]:
     ]
 
 
-def test_another_citizen_finds_nothing(
-    waiting_for_supplement: Dossier, other_citizen: User
-) -> None:
+def test_another_citizen_finds_nothing(waiting_for_supplement: Dossier, personas: Personas) -> None:
     dossier = waiting_for_supplement
-    client = client_for(other_citizen)
+    client = client_for(personas.citizen_b)
     for url in _urls(dossier):
         get, post = client.get(url).status_code, client.post(url, {"ly_do": "x"}).status_code
         assert 404 in {get, post} and {get, post} <= {404, 405}, url
