@@ -219,6 +219,9 @@ def _payment(dossier: Dossier) -> dict[str, Any]:
 @require_POST
 def supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = queries.access_dossier_by_code(request.user, code)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:  # a stale page: say so on the dossier
+        messages.error(request, "Hồ sơ không ở trạng thái chờ bổ sung.")
+        return redirect("tracking:my_dossier", code=dossier.code)
     items = _requested_items(list(dossier.transitions.order_by("seq")))
     form = SupplementForm(request.POST, request.FILES, items=items)
     if form.is_valid():
@@ -268,19 +271,22 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     dossier = queries.access_dossier_by_code(request.user, code)
     form = RatingForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            do_rate_dossier(
+                dossier,
+                acting_user=request.user,
+                score=form.cleaned_data["diem"],
+                comment=form.cleaned_data["y_kien"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ.")
+    elif dossier.status in RATEABLE:
         return _detail(request, dossier, rating_form=form)
-    try:
-        do_rate_dossier(
-            dossier,
-            acting_user=request.user,
-            score=form.cleaned_data["diem"],
-            comment=form.cleaned_data["y_kien"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ.")
+    else:  # a stale page: the form is no longer shown, so say why on the dossier
+        messages.error(request, "Chỉ đánh giá được khi hồ sơ đã có kết quả.")
     return redirect("tracking:my_dossier", code=dossier.code)
 
 

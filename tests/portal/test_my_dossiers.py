@@ -187,12 +187,12 @@ def test_a_file_over_the_limit_is_refused_in_words(
     assert "vượt quá dung lượng cho phép" in response.content.decode()
 
 
-def test_supplement_when_none_is_asked_is_refused(dossier: Dossier, citizen: Client) -> None:
-    response = citizen.post(
-        detail_url(dossier, "bo-sung/"),
-        {"tep_0": SimpleUploadedFile("a.pdf", upload_samples.pdf())},
-        follow=True,
-    )
+@pytest.mark.parametrize("with_file", [True, False])
+def test_supplement_when_none_is_asked_is_refused(
+    dossier: Dossier, citizen: Client, with_file: bool
+) -> None:
+    data = {"tep_0": SimpleUploadedFile("a.pdf", upload_samples.pdf())} if with_file else {}
+    response = citizen.post(detail_url(dossier, "bo-sung/"), data, follow=True)
     assert "Hồ sơ không ở trạng thái chờ bổ sung." in response.content.decode()
     assert not dossier.documents.filter(role=DocumentRole.SUPPLEMENT).exists()
 
@@ -255,6 +255,13 @@ def test_rating_once_after_the_result(
     again = citizen.post(detail_url(dossier, "danh-gia/"), {"diem": "1"}, follow=True)
     assert "Hồ sơ này đã được đánh giá." in again.content.decode()
     assert DossierRating.objects.get(dossier=dossier).score == 4
+
+
+@pytest.mark.parametrize("score", ["5", ""])
+def test_rating_before_the_result_is_refused(dossier: Dossier, citizen: Client, score: str) -> None:
+    response = citizen.post(detail_url(dossier, "danh-gia/"), {"diem": score}, follow=True)
+    assert "Chỉ đánh giá được khi hồ sơ đã có kết quả." in response.content.decode()
+    assert not DossierRating.objects.exists()
 
 
 # --- Downloads and the personal data store --------------------------------------------------------
