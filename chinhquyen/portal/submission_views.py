@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,8 @@ from chinhquyen.dossiers import actions, drafts, queries
 from chinhquyen.dossiers.models import Draft, Status
 from chinhquyen.dossiers.routing import receiving_choices
 from chinhquyen.org.models import User
+from chinhquyen.payments.actions import do_start_payment
+from chinhquyen.payments.queries import paid_payment_for_reference
 from chinhquyen.portal import eform_render, formatting
 from chinhquyen.portal import submission_forms as pages
 from chinhquyen.portal.decorators import citizen_view
@@ -392,7 +393,9 @@ def _check_page(
         "fee_total_text": formatting.money(quote.total),
         "fee_estimated": quote.estimated or not complete,
         "payment": payment,
-        "can_submit": not problems and not (payment["required"] and not payment["paid"]),
+        "can_submit": not problems
+        and not payment["mismatch"]
+        and not (payment["required"] and not payment["paid"]),
         "error": error,
         "declaration": DECLARATION,
     }
@@ -438,25 +441,18 @@ def _reception_review(draft: Draft) -> dict[str, str]:
     }
 
 
-def _payments_installed() -> bool:
-    return apps.is_installed("chinhquyen.payments")
-
-
 def _payment_state(draft: Draft, quote: FeeQuote) -> dict[str, Any]:
     """Toàn trình with fees: paid online before submission (Decree 224/2026 Art. 15(đ)); một
     phần: paid online if the citizen wishes, or at reception."""
     due = quote.total > 0
-    paid = None
-    if due and _payments_installed():
-        from chinhquyen.payments.queries import paid_payment_for_reference
-
-        paid = paid_payment_for_reference(actions.draft_payment_reference(draft))
+    paid = paid_payment_for_reference(actions.draft_payment_reference(draft))
     return {
-        "due": due,
+        "due": due or paid is not None,
         "required": due and draft.procedure_version.online_level == OnlineLevel.FULL,
-        "online": _payments_installed(),
         "paid": paid,
         "paid_text": formatting.money(paid.amount) if paid else "",
+        # Answers changed after paying (the fee with them): submission refuses, staff settle it.
+        "mismatch": paid is not None and paid.amount != quote.total,
     }
 
 
@@ -467,13 +463,6 @@ def pay(request: HttpRequest, draft: Draft) -> HttpResponse:
     brings them back to the check page."""
     quote, complete = _fees(draft)
     try:
-        if not _payments_installed():
-            raise DomainError(
-                "Thanh toán trực tuyến chưa sẵn sàng; vui lòng nộp phí tại Bộ phận Một cửa.",
-                code="payments_unavailable",
-            )
-        from chinhquyen.payments.actions import do_start_payment
-
         if not complete:
             raise DomainError(
                 "Vui lòng hoàn thành tờ khai trước khi thanh toán: phí, lệ phí tính theo tờ khai.",

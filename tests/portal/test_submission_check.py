@@ -104,3 +104,16 @@ def test_partial_service_fees_are_paid_at_reception(province: Province, personas
     assert "Nộp hồ sơ</button>" in page
     assert client.post(url("submit", draft), {"cam_doan": "1"}).status_code == 302
     assert Dossier.objects.get().paid_amount == 0
+
+
+def test_answers_changed_after_paying_stop_the_submission_with_advice(
+    version: ProcedureVersion, personas: Personas, paygate: Paygate
+) -> None:
+    draft = h.filled_draft(personas.citizen, version, answers=late_answers())
+    client = client_for(personas.citizen)
+    browser_back(client, paygate.pay(client.post(url("pay", draft))["Location"]))
+    on_time = h.birth_answers()["tre"]
+    drafts.do_save_group(draft, "tre", on_time, acting_user=personas.citizen)
+    page = html(client.get(url("check", draft)))
+    assert "Số tiền đã thanh toán khác với phí, lệ phí theo tờ khai hiện tại" in page
+    assert "Nộp hồ sơ</button>" not in page
