@@ -45,6 +45,20 @@ IPN_MESSAGES = {
     "97": "Invalid signature",
     "99": "Unknown error",
 }
+# What the citizen reads on the return page.
+BAD_SIGNATURE_TEXT = "Thông tin trả về từ cổng thanh toán không hợp lệ (sai chữ ký)."
+NOT_FOUND_TEXT = "Không tìm thấy giao dịch thanh toán này."
+AMOUNT_TEXT = (
+    "Số tiền cổng thanh toán báo không khớp với số tiền phải nộp nên chưa được ghi nhận; "
+    "vui lòng liên hệ bộ phận một cửa."
+)
+UNDECIDED_TEXT = "Cổng thanh toán chưa xác nhận kết quả; hệ thống sẽ tự kiểm tra lại và cập nhật."
+REFUND_TEXT = (
+    "Khoản này đã được thanh toán bằng một giao dịch khác; số tiền của giao dịch này sẽ được "
+    "hoàn trả vào tài khoản của bạn."
+)
+ERROR_TEXT = "Chưa ghi nhận được kết quả thanh toán; hệ thống sẽ tự kiểm tra lại và cập nhật."
+PAID_TEXT = "Thanh toán thành công."
 # Reconciliation stops asking about a payment this long after it was started.
 RECONCILE_WINDOW = timedelta(days=7)
 # The querydr request names the calling server; the gateway only logs it.
@@ -173,7 +187,6 @@ class GatewayOutcome:
     outcome: str
     citizen_message: str
     payment: Payment | None = None
-    result: GatewayResult | None = field(default=None, repr=False)
 
     def ipn_body(self) -> dict[str, str]:
         return {"RspCode": self.rsp_code, "Message": IPN_MESSAGES[self.rsp_code]}
@@ -229,28 +242,13 @@ def do_record_gateway_result(
         if not result.signature_valid:
             message.log(None, Outcome.BAD_SIGNATURE, "97")
             message.audit("payment.bad_signature", None)
-            return GatewayOutcome("97", Outcome.BAD_SIGNATURE, BAD_SIGNATURE_TEXT, None, result)
+            return GatewayOutcome("97", Outcome.BAD_SIGNATURE, BAD_SIGNATURE_TEXT, None)
         payment = Payment.objects.select_for_update().filter(txn_ref=result.txn_ref).first()
         if payment is None:
             message.log(None, Outcome.NOT_FOUND, "01")
             message.audit("payment.unknown_order", None)
-            return GatewayOutcome("01", Outcome.NOT_FOUND, NOT_FOUND_TEXT, None, result)
+            return GatewayOutcome("01", Outcome.NOT_FOUND, NOT_FOUND_TEXT, None)
         return _record_for(payment, message)
-
-
-BAD_SIGNATURE_TEXT = "Thông tin trả về từ cổng thanh toán không hợp lệ (sai chữ ký)."
-NOT_FOUND_TEXT = "Không tìm thấy giao dịch thanh toán này."
-AMOUNT_TEXT = (
-    "Số tiền cổng thanh toán báo không khớp với số tiền phải nộp nên chưa được ghi nhận; "
-    "vui lòng liên hệ bộ phận một cửa."
-)
-UNDECIDED_TEXT = "Cổng thanh toán chưa xác nhận kết quả; hệ thống sẽ tự kiểm tra lại và cập nhật."
-REFUND_TEXT = (
-    "Khoản này đã được thanh toán bằng một giao dịch khác; số tiền của giao dịch này sẽ được "
-    "hoàn trả vào tài khoản của bạn."
-)
-ERROR_TEXT = "Chưa ghi nhận được kết quả thanh toán; hệ thống sẽ tự kiểm tra lại và cập nhật."
-PAID_TEXT = "Thanh toán thành công."
 
 
 def _record_for(payment: Payment, message: _Message) -> GatewayOutcome:
@@ -262,7 +260,7 @@ def _record_for(payment: Payment, message: _Message) -> GatewayOutcome:
         # Never paid on a different amount, whatever the response code says.
         message.log(payment, Outcome.AMOUNT_MISMATCH, "04")
         message.audit("payment.amount_mismatch", payment, amount_minor=result.amount_minor)
-        return GatewayOutcome("04", Outcome.AMOUNT_MISMATCH, AMOUNT_TEXT, payment, result)
+        return GatewayOutcome("04", Outcome.AMOUNT_MISMATCH, AMOUNT_TEXT, payment)
     final = payment.status in (Status.PAID, Status.REFUND_NEEDED)
     # A failure is final too, except against a signed success: money taken is never ignored.
     if final or (payment.status != Status.PENDING and result.decision is not Decision.PAID):
@@ -270,14 +268,14 @@ def _record_for(payment: Payment, message: _Message) -> GatewayOutcome:
         return GatewayOutcome("02", Outcome.ALREADY_CONFIRMED, _status_text(payment), payment)
     if result.decision is Decision.UNDECIDED:
         message.log(payment, Outcome.UNDECIDED, "00")
-        return GatewayOutcome("00", Outcome.UNDECIDED, UNDECIDED_TEXT, payment, result)
+        return GatewayOutcome("00", Outcome.UNDECIDED, UNDECIDED_TEXT, payment)
     if result.decision is Decision.PAID:
         return _record_paid(payment, message)
     status = Status.CANCELLED if result.decision is Decision.CANCELLED else Status.FAILED
     _set_result(payment, status, result)
     message.log(payment, Outcome.CONFIRMED, "00")
     message.audit(f"payment.{status}", payment, status=status)
-    return GatewayOutcome("00", Outcome.CONFIRMED, result.message, payment, result)
+    return GatewayOutcome("00", Outcome.CONFIRMED, result.message, payment)
 
 
 def _status_text(payment: Payment) -> str:
@@ -321,7 +319,7 @@ def _record_paid(payment: Payment, message: _Message) -> GatewayOutcome:
         return _handler_failed(payment, message, error)
     message.log(payment, Outcome.CONFIRMED, "00")
     message.audit("payment.paid", payment, status=Status.PAID, amount=payment.amount)
-    return GatewayOutcome("00", Outcome.CONFIRMED, PAID_TEXT, payment, result)
+    return GatewayOutcome("00", Outcome.CONFIRMED, PAID_TEXT, payment)
 
 
 def _record_refund_needed(payment: Payment, message: _Message) -> GatewayOutcome:
@@ -329,14 +327,14 @@ def _record_refund_needed(payment: Payment, message: _Message) -> GatewayOutcome
     message.log(payment, Outcome.REFUND_NEEDED, "00")
     message.audit("payment.refund_needed", payment, status=Status.REFUND_NEEDED)
     logger.warning("payment %s paid a reference already paid: refund needed", payment.txn_ref)
-    return GatewayOutcome("00", Outcome.REFUND_NEEDED, REFUND_TEXT, payment, message.result)
+    return GatewayOutcome("00", Outcome.REFUND_NEEDED, REFUND_TEXT, payment)
 
 
 def _handler_failed(payment: Payment, message: _Message, error: Exception) -> GatewayOutcome:
     logger.exception("payment handler for %s failed", payment.reference, exc_info=error)
     message.log(payment, Outcome.ERROR, "99")
     message.audit("payment.handler_failed", payment, error=type(error).__name__)
-    return GatewayOutcome("99", Outcome.ERROR, ERROR_TEXT, payment, message.result)
+    return GatewayOutcome("99", Outcome.ERROR, ERROR_TEXT, payment)
 
 
 # --- Reconciliation -----------------------------------------------------------------------------
