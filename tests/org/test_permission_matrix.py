@@ -12,6 +12,7 @@ new URLs are covered by default.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,6 +54,8 @@ PUBLIC_URL_NAMES = {
     "portal:catalogue_search",
     "portal:field_detail",
     "portal:procedure_detail",
+    "payments:ipn",
+    "payments:return",
     "tracking:lookup",
     "accounts:signup",
     "accounts:verify",
@@ -99,6 +102,7 @@ def _values(province: Province, personas: Personas) -> dict[str, str]:
     return {
         "agency_id": str(province.agency_a.pk),
         "user_id": str(personas.officer_a.pk),
+        "payment_id": str(uuid.uuid4()),  # nobody's payment: 404, never a 500
         "code": theirs.dossier.code,
         "document_id": str(theirs.document.pk),
         "draft_id": str(theirs.draft.pk),
@@ -171,7 +175,7 @@ def test_citizen_page_needs_a_citizen(route: Route, personas: Personas, province
 
 
 # Parameters naming an object a citizen owns (the values above belong to somebody else).
-OWNED = re.compile(r"<(?:\w+:)?(code|document_id|draft_id)>")
+OWNED = re.compile(r"<(?:\w+:)?(code|document_id|draft_id|payment_id)>")
 CITIZEN_OBJECT_ROUTES = [r for r in CITIZEN_ROUTES if OWNED.search(r.pattern)]
 
 
