@@ -37,8 +37,10 @@ if [ -z "${PAYMENT_GATEWAY_URL:-}" ] && [[ "${DJANGO_DEBUG,,}" =~ ^(1|true|yes|o
   PAYGATE_MSG="  Cổng thanh toán thử:  127.0.0.1:$PAYGATE_PORT (giả lập, không có tiền thật)"
 fi
 
+# The access log leaves out query strings: the public lookup carries check digits there.
 $BIN/gunicorn chinhquyen.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
-  --access-logfile - --graceful-timeout 5 &
+  --access-logfile - --graceful-timeout 5 \
+  --access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s' &
 pids+=($!)
 CELERY_DIR="${VAR_DIR:-var}/celery"
 mkdir -p "$CELERY_DIR"
