@@ -3,8 +3,8 @@
 `group_view` turns a group spec, its raw answers and its errors into what the templates draw (names,
 ids, values, messages, `show_if` hints and data attributes for the progressive-enhancement script);
 `parse_group` turns the POST back into the raw answers structure `drafts.do_save_group` keeps
-(booleans as True/False, multiple choices as lists, everything else as typed); `review_rows` lists
-the answers for the check page, choices by label and dates as dd/mm/yyyy.
+(booleans as True/False, multiple choices as lists, everything else as typed); `review_blocks`
+lists the answers for the check page, choices by label and dates as dd/mm/yyyy.
 
 Names: `<group>-<field>`, or `<group>-<n>-<field>` in the n-th instance of a repeatable group,
 whose instance count travels as `<group>-so_muc`.
@@ -114,7 +114,6 @@ class GroupView:
     errors: list[str]
     count_name: str = ""
     add_value: str = ""  # "" when no instance can be added
-    item_title: str = ""
 
     @property
     def error_id(self) -> str:
@@ -214,7 +213,6 @@ def group_view(
         found.group,
         count_name=f"{key}-{COUNT_SUFFIX}",
         add_value=f"them:{key}" if len(items) < bounds["max"] else "",
-        item_title=title,
     )
 
 
@@ -229,7 +227,7 @@ class _RenderContext:
     def __init__(self, group: Mapping[str, Any], answers: Mapping[str, Any]) -> None:
         self.group = group
         self.answers = answers
-        self.labels = {spec["key"]: spec for spec in group["fields"]}
+        self.specs = {spec["key"]: spec for spec in group["fields"]}
         self._units: list[OptionGroup] | None = None
 
     def fields(
@@ -254,7 +252,7 @@ class _RenderContext:
             widget=_widget(spec),
             input_type=INPUT_TYPES.get(kind, "text"),
             inputmode=INPUT_MODES.get(kind, ""),
-            autocomplete=AUTOCOMPLETE.get(str(spec.get("prefill", "")), ""),
+            autocomplete=AUTOCOMPLETE.get(str(spec.get("prefill") or f"profile.{spec['key']}"), ""),
             required=bool(spec.get("required")),
             error=error,
         )
@@ -307,7 +305,7 @@ class _RenderContext:
         rule = spec.get("show_if")
         if not rule or "." in rule["field"]:
             return ""
-        target = self.labels.get(rule["field"], {})
+        target = self.specs.get(rule["field"], {})
         label = target.get("label", rule["field"])
         choices = dict(target.get("choices") or [])
         if "truthy" in rule:
@@ -317,6 +315,7 @@ class _RenderContext:
         return f"Chỉ điền khi “{label}” là {said}."
 
 
+# Prefill sources (and the applicant page's keys) the browser can fill in from its own store.
 AUTOCOMPLETE = {
     "profile.full_name": "name",
     "profile.phone": "tel",
@@ -541,9 +540,7 @@ def admin_unit_options() -> list[OptionGroup]:
         groups.setdefault(province, []).append(Option(commune.code, commune.name))
     result = [OptionGroup(name, options) for name, options in groups.items()]
     if served_ids:
-        others = sorted(
-            current.filter(level=Level.PROVINCE).exclude(pk__in=served_ids),
-            key=lambda p: fold(p.name),
-        )
-        result.append(OptionGroup("Tỉnh, thành phố khác", [Option(p.code, p.name) for p in others]))
+        others = current.filter(level=Level.PROVINCE).exclude(pk__in=served_ids)
+        options = [Option(p.code, p.name) for p in sorted(others, key=lambda p: fold(p.name))]
+        result += [OptionGroup("Tỉnh, thành phố khác", options)] if options else []
     return result

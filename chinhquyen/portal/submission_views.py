@@ -122,7 +122,12 @@ def overview(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 def _step_context(draft: Draft, key: str) -> dict[str, Any]:
     steps = pages.draft_steps(draft)
-    return {"draft": draft, "steps": steps, "step": pages.step_for(steps, key)}
+    return {
+        "draft": draft,
+        "steps": steps,
+        "step": pages.step_for(steps, key),
+        "next_url": pages.next_url(steps, key),
+    }
 
 
 def _form_context(draft: Draft, key: str, view: eform_render.GroupView) -> dict[str, Any]:
@@ -265,7 +270,6 @@ def _documents_page(
         summary = [eform_render.SummaryError("#giay-to", message) for message in errors.values()]
     context = {
         **_step_context(draft, pages.DOCUMENTS_STEP),
-        "next_url": pages.next_url(pages.draft_steps(draft), pages.DOCUMENTS_STEP),
         "blocks": blocks,
         "summary": summary,
         "max_megabytes": drafts.max_upload_bytes() // (1024 * 1024) or 1,
@@ -299,10 +303,11 @@ def reception(request: HttpRequest, draft: Draft) -> HttpResponse:
     return _after_save(request, draft, pages.RECEPTION_STEP)
 
 
+# The action's `DomainError.field` → the control its message links to.
 RECEPTION_FIELDS = {
-    "receiving_agency": ("f-noi_nop", "Nơi nộp hồ sơ"),
-    "delivery_option": ("f-nhan_ket_qua", "Hình thức nhận kết quả"),
-    "delivery_address": ("f-dia_chi_nhan", "Địa chỉ nhận kết quả"),
+    "receiving_agency": "f-noi_nop",
+    "delivery_option": "f-nhan_ket_qua",
+    "delivery_address": "f-dia_chi_nhan",
 }
 
 
@@ -318,8 +323,8 @@ def _reception_page(
     )
     labels = dict(DeliveryOption.choices)
     summary = [
-        eform_render.SummaryError(f"#{RECEPTION_FIELDS.get(k, ('f-noi_nop', ''))[0]}", message)
-        for k, message in errors.items()
+        eform_render.SummaryError(f"#{RECEPTION_FIELDS.get(field, 'f-noi_nop')}", message)
+        for field, message in errors.items()
     ]
     context = {
         **_step_context(draft, pages.RECEPTION_STEP),
@@ -362,12 +367,11 @@ def check(request: HttpRequest, draft: Draft) -> HttpResponse:
     return _check_page(request, draft)
 
 
-def _fees(draft: Draft) -> tuple[FeeQuote, bool]:
-    """The fees on the answers as they stand, and whether the answers are complete (otherwise
-    the quote is an estimate: a fee may depend on an answer still missing)."""
+def _answers(draft: Draft) -> tuple[dict[str, Any], bool]:
+    """The cleaned answers when the e-form is complete, else the raw ones (and False: a fee
+    quoted on them is an estimate, it may depend on an answer still missing)."""
     result = validate_answers(draft.procedure_version.eform_schema, draft.answers)
-    answers = result.cleaned if result.ok else (draft.answers or {})
-    return quote_fees(draft.procedure_version, answers), result.ok
+    return (result.cleaned, True) if result.ok else (dict(draft.answers or {}), False)
 
 
 def _check_page(
@@ -376,7 +380,8 @@ def _check_page(
     problems = actions.check_draft_complete(draft)
     steps = pages.draft_steps(draft, problems)
     overview_url = reverse("submission:overview", args=[draft.pk])
-    quote, complete = _fees(draft)
+    answers, complete = _answers(draft)
+    quote = quote_fees(draft.procedure_version, answers)
     payment = _payment_state(draft, quote)
     context = {
         "draft": draft,
@@ -386,7 +391,7 @@ def _check_page(
             eform_render.SummaryError(pages.problem_url(steps, where, overview_url), message)
             for where, message in problems
         ],
-        "sections": _review_sections(draft, steps),
+        "sections": _review_sections(draft, steps, answers),
         "documents": pages.document_blocks(draft, []),
         "reception": _reception_review(draft),
         "fees": pages.fee_rows(quote),
@@ -408,11 +413,10 @@ DECLARATION = (
 )
 
 
-def _review_sections(draft: Draft, steps: list[pages.Step]) -> list[dict[str, Any]]:
-    version = draft.procedure_version
-    groups = (version.eform_schema or {}).get("groups", [])
-    result = validate_answers(version.eform_schema, draft.answers)
-    answers = result.cleaned if result.ok else (draft.answers or {})
+def _review_sections(
+    draft: Draft, steps: list[pages.Step], answers: dict[str, Any]
+) -> list[dict[str, Any]]:
+    groups = (draft.procedure_version.eform_schema or {}).get("groups", [])
     applicant_group = drafts.APPLICANT_SCHEMA["groups"][0]
     sections = [
         {
@@ -461,7 +465,7 @@ def _payment_state(draft: Draft, quote: FeeQuote) -> dict[str, Any]:
 def pay(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Send the citizen to the payment gateway for the fees on the completed e-form; the gateway
     brings them back to the check page."""
-    quote, complete = _fees(draft)
+    answers, complete = _answers(draft)
     try:
         if not complete:
             raise DomainError(
@@ -471,7 +475,7 @@ def pay(request: HttpRequest, draft: Draft) -> HttpResponse:
         _payment, gateway_url = do_start_payment(
             payer=cast(User, request.user),  # a signed-in citizen: `citizen_view`
             reference=actions.draft_payment_reference(draft),
-            amount=quote.total,
+            amount=quote_fees(draft.procedure_version, answers).total,
             description=f"Phí, lệ phí: {draft.procedure_version.name}",
             return_url=reverse("submission:check", args=[draft.pk]),
             client_ip=client_address(request),
@@ -487,17 +491,14 @@ def submit(request: HttpRequest, draft: Draft) -> HttpResponse:
     """Declare and submit. A second POST (double click, back button) finds the draft submitted and
     is led to the same confirmation (`draft_page`; the action raises Conflict)."""
     try:
-        drafts.do_declare(draft, acting_user=request.user, accepted=_ticked(request))
+        accepted = request.POST.get("cam_doan") == "1"
+        drafts.do_declare(draft, acting_user=request.user, accepted=accepted)
         dossier = actions.do_submit_draft(draft, acting_user=request.user)
     except Conflict:
         raise  # already submitted or discarded: `draft_page` shows where it went
     except DomainError as error:
         return _check_page(request, draft, error)
     return redirect("submission:confirmation", dossier.code)
-
-
-def _ticked(request: HttpRequest) -> bool:
-    return request.POST.get("cam_doan") == "1"
 
 
 # --- After submission ----------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from django.test import Client
 
 from chinhquyen.dossiers import drafts
 from chinhquyen.dossiers.models import Draft
+from chinhquyen.org.models import AdministrativeUnit, Agency
 from chinhquyen.procedures.models import ProcedureVersion
 from tests import dossier_helpers as h
 from tests.conftest import Personas, Province, client_for
+from tests.factories import AgencyFactory
 from tests.portal.submission_pages import group_data, group_spec, html, post_group, url
 
 
@@ -134,3 +136,18 @@ def test_applicant_with_errors_is_not_saved(
 def test_a_step_that_does_not_exist_is_404(client: Client, draft: Draft) -> None:
     assert client.get(url("group", draft, 9)).status_code == 404
     assert client.get(url("group", draft, 0)).status_code == 404
+
+
+def test_communes_of_the_served_province_then_other_provinces(client: Client, draft: Draft) -> None:
+    served = h.commune_unit()  # Phường Phố Hiến, Tỉnh Hưng Yên
+    AgencyFactory.create(kind=Agency.Kind.COMMUNE_COMMITTEE, administrative_unit=served)
+    hanoi = AdministrativeUnit.objects.create(
+        level=AdministrativeUnit.Level.PROVINCE, code="01", name="Thành phố Hà Nội"
+    )
+    AdministrativeUnit.objects.create(
+        level=AdministrativeUnit.Level.COMMUNE, code="00004", name="Phường Ba Đình", parent=hanoi
+    )
+    page = html(client.get(url("group", draft, 1)))
+    assert '<optgroup label="Tỉnh Hưng Yên"><option value="12175">Phường Phố Hiến</option>' in page
+    assert '<optgroup label="Tỉnh, thành phố khác"><option value="01">Thành phố Hà Nội' in page
+    assert "Phường Ba Đình" not in page
