@@ -1,0 +1,711 @@
+"""Generate realistic one-stop dossiers for benchmarks, straight into PostgreSQL with COPY:
+
+    DJANGO_DEBUG=1 .venv/bin/python bench/generate_dossiers.py \
+        --database-url postgres://postgres@127.0.0.1:5432/chinhquyen_bench --count 1000000
+
+Needs the demo province (`manage.py load_demo`): its 104 commune People's Committees receive and
+handle commune-level procedures, the provincial service centre receives province-level ones for
+the competent department, and every dossier pins a version of the demo catalogue in force on its
+day. Per dossier: channel (~40 % online, ~50 % counter, ~10 % post), an applicant (Vietnamese name,
+TT 59/2021 personal ID or an enterprise code, mobile number), a life along real paths (reception,
+processing, supplement, refusal, withdrawal, stop, result, return) written as 1–6
+`DossierTransition` rows, and a code `<agency identifier>-YYMMDD-NNNN` numbered in time order per
+agency and day. The numbers are reserved from `DossierCodeCounter` itself (one upsert per batch,
+in the batch's transaction), so the counters always hold the last number used and a later real
+submission continues after it; nothing in the schema is disabled.
+
+Seeded: the same --seed, --count, --until and database content give the same rows. Dates run
+over --days days up to --until (yesterday by default), starting no earlier than the first
+catalogue version's effective date. One transaction per batch; no ORM call per row."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.dossier_lifecycle import (  # noqa: E402
+    COUNTER,
+    DAY,
+    HANDLING,
+    ONLINE,
+    POST,
+    Case,
+    Clock,
+    Life,
+    live,
+    office_second,
+)
+
+DEFAULT_SEED = 20261124
+# Share of each channel over the whole period (Decree 61/2018 Art. 16: counter, online, post).
+CHANNEL_SHARES = {ONLINE: 0.40, COUNTER: 0.50, POST: 0.10}
+# Relative daily volume: Monday busiest; days off see online submissions only, about a tenth.
+WEEKDAY_WEIGHT = (1.15, 1.0, 1.0, 1.0, 0.9, 0.0, 0.0)
+DAY_OFF_WEIGHT = 0.12
+# How often each demo procedure is used relative to the others (default 1): certified copies,
+# birth and marital-status papers dominate at communes; land and judicial records at the
+# province.
+POPULARITY = {
+    "2.000815.000.00.00.H33": 30, "1.001193.000.00.00.H33": 10, "1.004873.000.00.00.H33": 8,
+    "2.000884.000.00.00.H33": 6, "2.000488.000.00.00.H33": 6, "1.012762.000.00.00.H33": 8,
+    "1.001978.000.00.00.H33": 5, "2.000635.000.00.00.H33": 4, "1.012756.000.00.00.H33": 4,
+    "1.000656.000.00.00.H33": 3, "1.000894.000.00.00.H33": 3, "2.001035.000.00.00.H33": 3,
+    "2.001610.000.00.00.H33": 3, "2.001577.000.00.00.H33": 3, "2.000720.000.00.00.H33": 3,
+    "1.012770.000.00.00.H33": 2,
+}  # fmt: skip
+DOSSIER_COLUMNS = (
+    "id", "code", "channel", "status", "applicant_kind", "applicant_name", "applicant_id_number",
+    "organisation_name", "applicant_phone", "applicant_email", "applicant_address", "answers",
+    "delivery_option", "delivery_address", "fee_total", "paid_online", "paid_amount",
+    "submitted_at", "received_at", "due_at", "finished_at", "returned_at", "created_at",
+    "applicant_id", "applicant_unit_id", "handling_agency_id", "procedure_version_id",
+    "receiving_agency_id",
+)  # fmt: skip
+TRANSITION_COLUMNS = (
+    "seq", "action", "from_status", "to_status", "at", "note", "public_note", "step_due_at",
+    "data", "actor_id", "agency_id", "dossier_id",
+)  # fmt: skip
+NULL = "\\N"
+
+
+@dataclass(frozen=True)
+class Place:
+    agency_id: int
+    agency_code: str
+    unit_id: int | None
+    unit_code: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    national_code: str
+    commune_level: bool
+    online: bool
+    delivery_options: tuple[str, ...]
+    audiences: tuple[str, ...]
+    limit_amount: int
+    limit_unit: str
+    fee: int
+    effective_from: date
+    effective_to: date | None
+    handling: Place | None  # province level: the competent department
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+
+@dataclass
+class World:
+    communes: list[Place]
+    commune_cum: list[float]
+    centres: list[Place]
+    versions: list[Version]
+    clock: Clock
+    first: date
+    until: date
+
+
+@dataclass
+class Planned:
+    """One dossier before its id and number are known."""
+
+    version: Version
+    receiving: Place
+    handling: Place
+    channel: int
+    life: Life
+    fields: dict[str, Any]
+    submitted_at: int
+    id: int = 0
+    code: str = ""
+
+
+@dataclass
+class Stats:
+    dossiers: int = 0
+    transitions: int = 0
+    seconds: float = 0.0
+    first_day: str = ""
+    last_day: str = ""
+    channels: Counter[int] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    commune_level: int = 0
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.dossiers + self.transitions) / self.seconds if self.seconds else 0.0
+
+
+# --- The world: agencies, catalogue, calendar (read once through the ORM) ---------------------
+
+
+def load_world(until: date, days: int, rng: random.Random) -> World:
+    from chinhquyen.org.models import Agency
+    from chinhquyen.workdays.calendar import working_calendar
+
+    communes = [
+        _place(a)
+        for a in Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE, is_active=True)
+        .select_related("administrative_unit")
+        .order_by("identifier_code")
+    ]
+    centres = [
+        _place(a)
+        for a in Agency.objects.filter(kind=Agency.Kind.SERVICE_CENTRE, is_active=True).order_by(
+            "identifier_code"
+        )
+    ]
+    if not communes:
+        raise SystemExit("generate_dossiers: no commune People's Committee; run load_demo first")
+    versions = _versions()
+    first = max(until - timedelta(days=days - 1), min(v.effective_from for v in versions))
+    # Busy urban wards and quiet rural communes: a log-normal spread of volumes.
+    commune_cum = list(accumulate(rng.lognormvariate(0, 0.6) for _ in communes))
+    calendar = working_calendar(None)
+    clock = Clock(first, (until - first).days + 400, calendar.is_working_day)
+    return World(communes, commune_cum, centres, versions, clock, first, until)
+
+
+def _place(agency: Any) -> Place:
+    unit = agency.administrative_unit
+    return Place(
+        agency.pk,
+        agency.identifier_code,
+        unit.pk if unit else None,
+        unit.code if unit else "",
+        unit.name if unit else "",
+    )
+
+
+def _versions() -> list[Version]:
+    from chinhquyen.procedures.fees import quote_fees
+    from chinhquyen.procedures.models import ProcedureVersion
+
+    rows = (
+        ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED)
+        .select_related("procedure")
+        .prefetch_related("agencies", "fees")
+        .order_by("pk")
+    )
+    versions = []
+    for v in rows:
+        departments = sorted((a for a in v.agencies.all() if a.is_active), key=lambda a: a.path)
+        try:
+            fee = int(quote_fees(v, {}, today=v.effective_from).total)
+        except (KeyError, TypeError, ValueError):
+            fee = 0
+        versions.append(
+            Version(
+                id=v.pk,
+                national_code=v.procedure.national_code,
+                commune_level=v.implementing_level == ProcedureVersion.ImplementingLevel.COMMUNE,
+                online=v.online_level in ("full", "partial"),
+                delivery_options=tuple(v.delivery_options or ("counter",)),
+                audiences=tuple(v.audiences or ("citizen",)),
+                limit_amount=int(v.time_limit_value),
+                limit_unit=v.time_limit_unit,
+                fee=fee,
+                effective_from=v.effective_from,
+                effective_to=v.effective_to,
+                handling=_place(departments[0]) if departments else None,
+            )
+        )
+    if not versions:
+        raise SystemExit("generate_dossiers: no published procedure version; run load_demo")
+    return versions
+
+
+# --- Planning: how many dossiers each day, and each dossier -----------------------------------
+
+
+def daily_counts(world: World, total: int) -> list[tuple[date, int, bool]]:
+    """(day, dossiers, is working day) for every day, summing exactly to `total`."""
+    days = [world.first + timedelta(days=n) for n in range((world.until - world.first).days + 1)]
+    working = [world.clock.is_working(d.toordinal()) for d in days]
+    weights = [
+        (WEEKDAY_WEIGHT[d.weekday()] or 1.0) if w else DAY_OFF_WEIGHT
+        for d, w in zip(days, working, strict=True)
+    ]
+    cumulative = list(accumulate(weights))
+    whole, counts, before = cumulative[-1], [], 0
+    for value in cumulative:
+        upto = round(total * value / whole)
+        counts.append(upto - before)
+        before = upto
+    return list(zip(days, counts, working, strict=True))
+
+
+def channel_weights(plan: list[tuple[date, int, bool]]) -> dict[int, float]:
+    """Working-day channel shares that give CHANNEL_SHARES overall, days off being online only."""
+    total = sum(n for _, n, _ in plan) or 1
+    on_working = sum(n for _, n, w in plan if w) or 1
+    off = total - on_working
+    online = max(CHANNEL_SHARES[ONLINE] * total - off, 0) / on_working
+    return {
+        ONLINE: online,
+        COUNTER: CHANNEL_SHARES[COUNTER] * total / on_working,
+        POST: CHANNEL_SHARES[POST] * total / on_working,
+    }
+
+
+class Planner:
+    def __init__(self, world: World, rng: random.Random, shares: dict[int, float]) -> None:
+        from bench.population import Population
+
+        self.world, self.rng = world, rng
+        self.people = Population(rng)
+        self.channels = list(shares)
+        self.channel_cum = list(accumulate(shares.values()))
+        self._choices: dict[tuple[int, date], tuple[list[Version], list[float]]] = {}
+        self.horizon = (world.until.toordinal() + 1) * DAY - 1
+
+    def day(self, day: date, count: int, working: bool) -> list[Planned]:
+        rng, ordinal = self.rng, day.toordinal()
+        planned = []
+        for _ in range(count):
+            channel = rng.choices(self.channels, cum_weights=self.channel_cum)[0]
+            if not working:
+                channel = ONLINE
+            second = self._second(channel, working)
+            planned.append(self.dossier(day, channel, ordinal * DAY + second))
+        planned.sort(key=lambda p: p.submitted_at)
+        return planned
+
+    def _second(self, channel: int, working: bool) -> int:
+        """Online: 6:00–23:00, mostly office hours; counter and post: office hours."""
+        rng = self.rng
+        if channel == ONLINE and (not working or rng.random() < 0.3):
+            return rng.randrange(6 * 3600, 23 * 3600)
+        return office_second(rng.randrange(27_000))
+
+    def _version(self, channel: int, day: date) -> Version:
+        key = (channel, day)
+        if key not in self._choices:
+            usable = [v for v in self.world.versions if v.in_force(day) and _accepts(v, channel)]
+            if not usable:
+                raise SystemExit(f"generate_dossiers: no procedure in force on {day}")
+            weights = [float(POPULARITY.get(v.national_code, 1)) for v in usable]
+            self._choices[key] = (usable, list(accumulate(weights)))
+        usable, cum = self._choices[key]
+        return self.rng.choices(usable, cum_weights=cum)[0]
+
+    def dossier(self, day: date, channel: int, submitted_at: int) -> Planned:
+        world, rng = self.world, self.rng
+        version = self._version(channel, day)
+        if version.commune_level or not (world.centres or version.handling):
+            receiving = rng.choices(world.communes, cum_weights=world.commune_cum)[0]
+            handling, home = receiving, receiving
+        else:
+            receiving = rng.choice(world.centres) if world.centres else version.handling  # type: ignore[assignment]
+            handling = version.handling or receiving
+            home = rng.choices(world.communes, cum_weights=world.commune_cum)[0]
+        delivery = _delivery(version, channel, rng)
+        case = Case(
+            channel,
+            submitted_at,
+            version.limit_amount,
+            version.limit_unit,
+            result_online=delivery == "online",
+        )
+        life = live(case, world.clock, self.horizon, rng)
+        fields = self._applicant_fields(version, channel, delivery, home, day.year)
+        return Planned(version, receiving, handling, channel, life, fields, submitted_at)
+
+    def _applicant_fields(
+        self, version: Version, channel: int, delivery: str, home: Place, year: int
+    ) -> dict[str, Any]:
+        applicant = self.people.applicant(_kind(version.audiences, self.rng), year)
+        address = self.people.address(home.unit_name)
+        paid = version.fee if channel == ONLINE and version.fee and self.rng.random() < 0.8 else 0
+        answers = (
+            f'{{"nguoi_yeu_cau": {{"ho_ten": "{applicant.name}", '
+            f'"so_dinh_danh": "{applicant.id_number}", "dien_thoai": "{applicant.phone}", '
+            f'"noi_cu_tru": "{home.unit_code}", "dia_chi": "{address}"}}, '
+            f'"so_ban": {self.rng.randint(1, 3)}}}'
+        )
+        return {
+            "applicant": applicant,
+            "address": address,
+            "unit_id": home.unit_id,
+            "answers": answers,
+            "delivery": delivery,
+            "delivery_address": address if delivery == "post" else "",
+            "paid": paid,
+        }
+
+
+def _accepts(version: Version, channel: int) -> bool:
+    if channel == ONLINE:
+        return version.online
+    if channel == POST:
+        return "post" in version.delivery_options
+    return True
+
+
+def _delivery(version: Version, channel: int, rng: random.Random) -> str:
+    options = version.delivery_options
+    if channel == ONLINE and "online" in options and rng.random() < 0.75:
+        return "online"
+    if channel != COUNTER and "post" in options and rng.random() < 0.6:
+        return "post"
+    return "counter" if "counter" in options else options[0]
+
+
+def _kind(audiences: tuple[str, ...], rng: random.Random) -> int:
+    """LoaiDoiTuong: 0 citizen, 1 enterprise, 2 household business."""
+    if "citizen" not in audiences:
+        return 1 if "enterprise" in audiences else 2
+    if "enterprise" in audiences and rng.random() < 0.3:
+        return 1
+    if "household_business" in audiences and rng.random() < 0.4:
+        return 2
+    return 0
+
+
+# --- Writing: ids, numbers from the counters, COPY ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One batch as COPY text."""
+
+    dossiers: str
+    transitions: str
+    count: int
+    steps: int
+
+
+def copy_rows(rows: Rows) -> None:
+    """The batch's dossiers and transitions in one transaction (the transitions' foreign keys to
+    their dossiers are checked at its commit)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as wrapper:
+        with wrapper.cursor.copy(_copy_sql("dossiers_dossier", DOSSIER_COLUMNS)) as copy:
+            copy.write(rows.dossiers)
+        with wrapper.cursor.copy(
+            _copy_sql("dossiers_dossiertransition", TRANSITION_COLUMNS)
+        ) as copy:
+            copy.write(rows.transitions)
+
+
+class Writer:
+    """Formats rows as COPY text."""
+
+    def __init__(self) -> None:
+        self._day_text: dict[int, str] = {}
+
+    def at(self, instant: int | None) -> str:
+        if instant is None:
+            return NULL
+        day, second = divmod(instant, DAY)
+        text = self._day_text.get(day)
+        if text is None:
+            text = self._day_text[day] = date.fromordinal(day).isoformat()
+        hours, rest = divmod(second, 3600)
+        return f"{text} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}+07"
+
+    def prepare(self, batch: list[Planned]) -> Rows:
+        """Reserve ids and code numbers (a short transaction of its own), then format."""
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as wrapper:
+            ids = _reserve_ids(wrapper.cursor, len(batch))
+            numbers = _reserve_numbers(wrapper.cursor, batch)
+        for planned, pk, number in zip(batch, ids, numbers, strict=True):
+            day = date.fromordinal(planned.submitted_at // DAY)
+            planned.id = pk
+            planned.code = f"{planned.receiving.agency_code}-{day:%y%m%d}-{number:04d}"
+        return Rows(
+            dossiers="".join(self._dossier_line(p) for p in batch),
+            transitions="".join(self._transition_lines(p) for p in batch),
+            count=len(batch),
+            steps=sum(len(p.life.steps) for p in batch),
+        )
+
+    def _dossier_line(self, p: Planned) -> str:
+        a, f, life = p.fields["applicant"], p.fields, p.life
+        values = (
+            str(p.id), p.code, str(p.channel), str(life.status), str(a.kind), a.name,
+            a.id_number, a.organisation, a.phone, a.email, f["address"], f["answers"],
+            f["delivery"], f["delivery_address"], str(p.version.fee),
+            "2" if f["paid"] else NULL, str(f["paid"]), self.at(p.submitted_at),
+            self.at(life.received_at), self.at(life.due_at), self.at(life.finished_at),
+            self.at(life.returned_at), self.at(p.submitted_at), NULL,
+            str(f["unit_id"]) if f["unit_id"] else NULL, str(p.handling.agency_id),
+            str(p.version.id), str(p.receiving.agency_id),
+        )  # fmt: skip
+        return "\t".join(values) + "\n"
+
+    def _transition_lines(self, p: Planned) -> str:
+        lines = []
+        for seq, step in enumerate(p.life.steps, start=1):
+            agency = p.handling if step.by == HANDLING else p.receiving
+            values = (
+                str(seq), step.action,
+                NULL if step.from_status is None else str(step.from_status),
+                str(step.to_status), self.at(step.at), "", step.public_note, NULL, "{}", NULL,
+                str(agency.agency_id), str(p.id),
+            )  # fmt: skip
+            lines.append("\t".join(values) + "\n")
+        return "".join(lines)
+
+
+def _copy_sql(table: str, columns: Iterable[str]) -> str:
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+
+
+def _reserve_ids(cursor: Any, n: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id')) "
+        "FROM generate_series(1, %s)",
+        [n],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _reserve_numbers(cursor: Any, batch: list[Planned]) -> list[int]:
+    """Take this batch's numbers from the (agency, day) counters in one upsert: the rows stay
+    locked until the batch commits, exactly like `next_dossier_code` for one dossier, so a
+    concurrent real submission waits and then continues after the last number used here."""
+    needed: Counter[tuple[int, int]] = Counter(
+        (p.receiving.agency_id, p.submitted_at // DAY) for p in batch
+    )
+    keys = sorted(needed)
+    cursor.execute(
+        "INSERT INTO dossiers_dossiercodecounter (agency_id, day, last_number) "
+        "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::integer[]) "
+        "ON CONFLICT (agency_id, day) DO UPDATE "
+        "SET last_number = dossiers_dossiercodecounter.last_number + EXCLUDED.last_number "
+        "RETURNING agency_id, day, last_number",
+        [
+            [agency for agency, _ in keys],
+            [date.fromordinal(day) for _, day in keys],
+            [needed[key] for key in keys],
+        ],
+    )
+    next_number = {
+        (agency, day.toordinal()): last - needed[(agency, day.toordinal())] + 1
+        for agency, day, last in cursor.fetchall()
+    }
+    numbers = []
+    for p in batch:  # in time order within each day, so numbers follow the clock
+        key = (p.receiving.agency_id, p.submitted_at // DAY)
+        numbers.append(next_number[key])
+        next_number[key] += 1
+    return numbers
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+def generate(
+    count: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    until: date | None = None,
+    days: int = 730,
+    batch_size: int = 5_000,
+    writers: int = 0,
+    progress: Callable[[Stats], None] | None = None,
+) -> Stats:
+    """Create `count` dossiers with their transitions and counters in the current database.
+
+    `writers` > 0: COPY from that many threads, each with its own connection and one transaction
+    per batch, while this thread plans and formats the next batches, so Python and PostgreSQL
+    keep both cores busy. 0 inside a test, whose data lives in the test's own transaction."""
+    from django.utils import timezone
+
+    rng = random.Random(seed)
+    until = until or timezone.localdate() - timedelta(days=1)
+    world = load_world(until, days, rng)
+    plan = daily_counts(world, count)
+    planner, writer = Planner(world, rng, channel_weights(plan)), Writer()
+    stats = Stats(first_day=world.first.isoformat(), last_day=until.isoformat())
+    sink = _Sink(stats, progress, writers)
+    batch: list[Planned] = []
+    try:
+        for day, n, working in plan:
+            batch.extend(planner.day(day, n, working))
+            while len(batch) >= batch_size:
+                sink.put(_prepared(writer, batch[:batch_size], stats))
+                del batch[:batch_size]
+        if batch:
+            sink.put(_prepared(writer, batch, stats))
+    finally:
+        sink.close()
+    return stats
+
+
+def _prepared(writer: Writer, batch: list[Planned], stats: Stats) -> Rows:
+    stats.channels.update(p.channel for p in batch)
+    stats.statuses.update(p.life.status for p in batch)
+    stats.commune_level += sum(1 for p in batch if p.version.commune_level)
+    return writer.prepare(batch)
+
+
+class _Sink:
+    """Copies batches here, or from writer threads through a short queue."""
+
+    def __init__(
+        self, stats: Stats, progress: Callable[[Stats], None] | None, writers: int
+    ) -> None:
+        self.stats, self.progress = stats, progress
+        self.started = time.perf_counter()
+        self.lock = threading.Lock()
+        self.failure: BaseException | None = None
+        self.done = threading.Event()
+        self.queue: queue.Queue[Rows] = queue.Queue(maxsize=writers + 1)
+        self.threads = [threading.Thread(target=self._drain, daemon=True) for _ in range(writers)]
+        for thread in self.threads:
+            thread.start()
+
+    def put(self, rows: Rows) -> None:
+        if not self.threads:
+            self._copy(rows)
+            return
+        while self.failure is None:
+            try:
+                self.queue.put(rows, timeout=1)
+                return
+            except queue.Full:
+                continue
+        raise RuntimeError("generate_dossiers: a writer thread failed") from self.failure
+
+    def close(self) -> None:
+        self.done.set()  # the writers stop once the queue is empty
+        for thread in self.threads:
+            thread.join()
+        self.stats.seconds = time.perf_counter() - self.started
+        if self.failure is not None:
+            raise RuntimeError("generate_dossiers: a writer thread failed") from self.failure
+
+    def _drain(self) -> None:
+        from django.db import connection
+
+        try:
+            with connection.cursor() as cursor:
+                # A crash may lose the last batches (each a whole transaction): a bulk load is
+                # re-run, not recovered, so it does not wait for each WAL flush.
+                cursor.execute("SET synchronous_commit TO off")
+            while True:
+                try:
+                    rows = self.queue.get(timeout=0.2)
+                except queue.Empty:
+                    if self.done.is_set():
+                        return
+                    continue
+                self._copy(rows)
+        except BaseException as exc:  # handed to the planning thread
+            self.failure = exc
+        finally:
+            connection.close()
+
+    def _copy(self, rows: Rows) -> None:
+        copy_rows(rows)
+        with self.lock:
+            self.stats.dossiers += rows.count
+            self.stats.transitions += rows.steps
+            self.stats.seconds = time.perf_counter() - self.started
+            if self.progress:
+                self.progress(self.stats)
+
+
+def summary(stats: Stats) -> str:
+    n = stats.dossiers or 1
+    channels = ", ".join(
+        f"{name} {stats.channels[c] / n:.1%}"
+        for c, name in ((ONLINE, "online"), (COUNTER, "counter"), (POST, "post"))
+    )
+    statuses = ", ".join(f"{s}: {stats.statuses[s]:,}" for s in sorted(stats.statuses))
+    return (
+        f"{stats.dossiers:,} dossiers and {stats.transitions:,} transitions in "
+        f"{stats.seconds:.1f} s: {stats.dossiers / max(stats.seconds, 1e-9):,.0f} dossiers/s, "
+        f"{stats.rows_per_second:,.0f} rows/s\n"
+        f"days {stats.first_day} … {stats.last_day}; channels: {channels}; "
+        f"commune-level {stats.commune_level / n:.1%}\nstatuses: {statuses}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--until", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--writers", type=int, default=2, help="COPY threads (connections)")
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("generate_dossiers: needs --database-url postgres://… (COPY)")
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhquyen.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    stats = generate(
+        args.count,
+        seed=args.seed,
+        until=args.until,
+        days=args.days,
+        batch_size=args.batch_size,
+        writers=args.writers,
+        progress=_print_progress,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier, dossiers_dossiertransition")
+    print(summary(stats))
+    if args.json:
+        figures = {
+            "dossiers": stats.dossiers,
+            "transitions": stats.transitions,
+            "seconds": round(stats.seconds, 1),
+            "dossiers_per_second": round(stats.dossiers / max(stats.seconds, 1e-9)),
+            "rows_per_second": round(stats.rows_per_second),
+            "first_day": stats.first_day,
+            "last_day": stats.last_day,
+            "channels": {str(k): v for k, v in sorted(stats.channels.items())},
+            "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
+            "commune_level": stats.commune_level,
+            "seed": args.seed,
+            "writers": args.writers,
+            "summary": summary(stats),
+        }
+        print(json.dumps(figures, ensure_ascii=False))
+
+
+def _print_progress(stats: Stats) -> None:
+    if stats.dossiers % 100_000 == 0:
+        print(
+            f"  {stats.dossiers:,} dossiers, {stats.rows_per_second:,.0f} rows/s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
