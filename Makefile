@@ -43,9 +43,13 @@ test: lint
 	  env $(TEST_ENV) DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q; \
 	else echo "=== PostgreSQL run skipped: set TEST_DATABASE_URL ==="; fi
 
+# Issue #3: 1,000,000 dossiers, tracking, submission, worker memory (~15 min; --quick: ~2 min).
+CITIZENS_BENCH_ARGS ?= $(filter --quick,$(BENCH_ARGS))
+
 bench: dev-install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench_citizens.py $(CITIZENS_BENCH_ARGS)
 	DJANGO_DEBUG=1 $(BIN)/python bench/bench_signing.py
 	DJANGO_DEBUG=1 $(BIN)/python bench/bench_validation.py
 

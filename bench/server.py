@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,17 +31,18 @@ class AppConfig:
     port: int = 8765
     workers: int = 4
     debug: bool = True  # False: serve with production settings (DEBUG off) after loading
+    database: str = DATABASE
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
 
-def app_environment(var_dir: Path) -> dict[str, str]:
+def app_environment(var_dir: Path, database: str = DATABASE) -> dict[str, str]:
     """DEBUG on only because load_demo refuses otherwise; WARNING keeps request logs out."""
     return os.environ | {
         "DJANGO_SETTINGS_MODULE": "chinhquyen.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "DJANGO_DEBUG": "1",
         "LOG_LEVEL": "WARNING",
         "VAR_DIR": str(var_dir),
@@ -65,13 +66,13 @@ def _admin(statement: sql.Composed) -> None:
         conn.execute(statement)
 
 
-def create_database() -> None:
-    drop_database()
-    _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+def create_database(name: str = DATABASE) -> None:
+    drop_database(name)
+    _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def drop_database() -> None:
-    _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+def drop_database(name: str = DATABASE) -> None:
+    _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -134,22 +135,30 @@ def wait_until_up(config: AppConfig, process: subprocess.Popen[bytes], log: Path
     raise RuntimeError("gunicorn did not answer /healthz within 30 s")
 
 
+GUNICORN_PID = "BENCH_GUNICORN_PID"  # in the yielded environment: the master's process id
+
+
 @contextmanager
-def running_app(config: AppConfig) -> Iterator[dict[str, str]]:
-    """Yield the app's environment while gunicorn serves a freshly loaded demo database."""
+def running_app(
+    config: AppConfig, prepare: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[dict[str, str]]:
+    """Yield the app's environment while gunicorn serves a freshly loaded demo database.
+    `prepare(env)` runs after the demo is loaded and before gunicorn starts (more data)."""
     var_dir = Path(tempfile.mkdtemp(prefix="chinhquyen-bench-"))
-    env = app_environment(var_dir)
+    env = app_environment(var_dir, config.database)
     process: subprocess.Popen[bytes] | None = None
     try:
-        create_database()
+        create_database(config.database)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "load_demo")
+        if prepare is not None:
+            prepare(env)
         log = var_dir / "gunicorn.log"
         process = start_gunicorn(config, server_environment(env, config), log)
         wait_until_up(config, process, log)
-        yield env
+        yield env | {GUNICORN_PID: str(process.pid)}
     finally:
         if process is not None:
             stop_gunicorn(process)
-        drop_database()
+        drop_database(config.database)
         shutil.rmtree(var_dir, ignore_errors=True)

@@ -30,13 +30,26 @@ class WrkResult:
     socket_errors: int
 
 
-def run_wrk(url: str, load: Load, headers: dict[str, str]) -> WrkResult:
+def run_wrk(
+    url: str,
+    load: Load,
+    headers: dict[str, str],
+    *,
+    script: Path = LUA_SCRIPT,
+    script_args: tuple[str, ...] = (),
+) -> WrkResult:
+    """`script` must print the `non-2xx: N` line of wrk.lua; `script_args` reach its init()."""
     command = ["wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{load.seconds}s"]
-    command += ["--latency", "--timeout=10s", "-s", str(LUA_SCRIPT)]
+    command += ["--latency", "--timeout=10s", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    arguments = ["--", *script_args] if script_args else []
     done = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=False, timeout=load.seconds + 60
+        [*command, url, *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=load.seconds + 60,
     )
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed on {url}:\n{done.stderr or done.stdout}")
