@@ -9,9 +9,10 @@ import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -19,7 +20,6 @@ from chinhquyen.dossiers.models import (
     DocumentRole,
     Dossier,
     DossierDocument,
-    DossierTransition,
     Draft,
     Status,
 )
@@ -142,6 +142,34 @@ def _check_values(row: Mapping[str, Any]) -> list[str]:
     return values
 
 
+# The lookup is the busiest public read (every QR code printed on a receipt leads here), so it is
+# one hand-written statement: the dossier, its procedure and agency, and every step, in a single
+# round trip. Through the ORM it was two queries, and building their SQL cost more CPU than the
+# database spent answering them (docs/benchmarks.md, "Citizens at scale"). Plain SQL that
+# SQLite and PostgreSQL both run; the columns are the models' own.
+_LOOKUP_SQL = """
+SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.finished_at,
+       d.applicant_phone, d.applicant_id_number, v.name, h.name,
+       t.at, t.action, t.to_status, a.name
+FROM dossiers_dossier d
+JOIN procedures_procedureversion v ON v.id = d.procedure_version_id
+JOIN org_agency h ON h.id = d.handling_agency_id
+LEFT JOIN dossiers_dossiertransition t ON t.dossier_id = d.id
+LEFT JOIN org_agency a ON a.id = t.agency_id
+WHERE d.code = %s
+ORDER BY t.seq
+"""
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands a raw cursor naive UTC datetimes (USE_TZ stores UTC); PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 def public_lookup(code: str, check: str) -> PublicStatus | None:
     """The dossier's public status when `check` is the last four digits of the applicant's phone
     number or identification number; None otherwise (a wrong code and a wrong check are
@@ -150,36 +178,34 @@ def public_lookup(code: str, check: str) -> PublicStatus | None:
     check = check.strip()
     if not code or len(check) != CHECK_DIGITS or not check.isdigit():
         return None
-    row = (
-        Dossier.objects.filter(code=code)
-        .values(
-            "pk", "code", "status", "submitted_at", "received_at", "due_at", "finished_at",
-            "applicant_phone", "applicant_id_number", "procedure_version__name",
-            "handling_agency__name",
-        )
-        .first()
-    )  # fmt: skip
-    if row is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [code])
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    if not any(hmac.compare_digest(check, value) for value in _check_values(row)):
+    _, found, status, submitted, received, due, finished, phone, id_number, procedure, agency = (
+        rows[0][:11]
+    )
+    known = {"applicant_phone": phone, "applicant_id_number": id_number}
+    if not any(hmac.compare_digest(check, value) for value in _check_values(known)):
         return None
     return PublicStatus(
-        code=row["code"],
-        procedure=row["procedure_version__name"],
-        status=row["status"],
-        status_label=str(Status(row["status"]).label),
-        handling_agency=row["handling_agency__name"],
-        submitted_at=row["submitted_at"],
-        received_at=row["received_at"],
-        due_at=row["due_at"],
-        finished_at=row["finished_at"],
-        steps=_public_steps(row["pk"]),
-    )
-
-
-def _public_steps(dossier_id: int) -> tuple[PublicStep, ...]:
-    rows = DossierTransition.objects.filter(dossier_id=dossier_id).order_by("seq")
-    return tuple(
-        PublicStep(at=at, label=PUBLIC_ACTIONS.get(action, str(Status(to).label)), agency=agency)
-        for at, action, to, agency in rows.values_list("at", "action", "to_status", "agency__name")
+        code=found,
+        procedure=procedure,
+        status=status,
+        status_label=str(Status(status).label),
+        handling_agency=agency,
+        submitted_at=_utc(submitted),
+        received_at=_utc_or_none(received),
+        due_at=_utc_or_none(due),
+        finished_at=_utc_or_none(finished),
+        steps=tuple(
+            PublicStep(
+                at=_utc(at),
+                label=PUBLIC_ACTIONS.get(action, str(Status(to_status).label)),
+                agency=step_agency,
+            )
+            for *_, at, action, to_status, step_agency in rows
+            if action is not None  # a dossier without any step yet (LEFT JOIN)
+        ),
     )
