@@ -164,15 +164,17 @@ def draft_payment_reference(draft: Draft) -> str:
 def _paid_online(draft: Draft, fee_total: Decimal) -> Decimal:
     """The amount paid online for this draft (0 when nothing is due or nothing was paid).
     Decree 224/2026 Art. 15(đ): a toàn trình service with fees is paid online before submission."""
-    if fee_total == 0:
-        return Decimal(0)
     from chinhquyen.payments.queries import paid_payment_for_reference
 
     payment = paid_payment_for_reference(draft_payment_reference(draft))
     paid = payment.amount if payment is not None else Decimal(0)
-    if fee_total > 0 and paid != fee_total and paid > 0:
+    # Paid, then answers changed so the fee changed (even to nothing): the money is not silently
+    # dropped or mis-recorded; the one-stop office settles it.
+    if paid > 0 and paid != fee_total:
         raise DomainError(
-            "Số tiền đã thanh toán không khớp với phí, lệ phí; vui lòng liên hệ Bộ phận Một cửa.",
+            f"Phí, lệ phí đã thay đổi sau khi thanh toán (đã thanh toán {paid:,.0f} đồng, phải"
+            f" nộp {fee_total:,.0f} đồng). Vui lòng sửa lại tờ khai như lúc thanh toán hoặc liên"
+            " hệ Bộ phận Một cửa để được hoàn tiền.".replace(",", "."),
             code="payment_mismatch",
         )
     online_full = draft.procedure_version.online_level == OnlineLevel.FULL
