@@ -7,14 +7,17 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from chinhquyen.core.apiauth import install_error_handlers
+from chinhquyen.core.apiparser import StrictParser, refuse_nul_address
 
 api = NinjaAPI(
     title="chinhquyen API",
     version="1",
     description="API của nền tảng chính quyền điện tử chinhquyen.",
     urls_namespace="api",
+    parser=StrictParser(),
 )
 install_error_handlers(api)
+api.add_decorator(refuse_nul_address, mode="view")
 
 
 class PingOut(Schema):
@@ -28,14 +31,20 @@ def ping(request: HttpRequest) -> dict[str, str]:
 
 
 def _register_routers() -> None:
+    from chinhquyen.dossiers.api import dossiers_router, drafts_router, tracking_router
     from chinhquyen.org.api import router as org_router
     from chinhquyen.payments.api import router as payments_router
+    from chinhquyen.procedures.api import router as catalogue_router
     from chinhquyen.signing.api import router as signing_router
     from chinhquyen.workdays.api import router as workdays_router
 
     api.add_router("/org", org_router)
     api.add_router("/workdays", workdays_router)
     api.add_router("/signing", signing_router)
+    api.add_router("/catalogue", catalogue_router)
+    api.add_router("/drafts", drafts_router)
+    api.add_router("/dossiers", dossiers_router)
+    api.add_router("/tracking", tracking_router)
     api.add_router("/payments", payments_router)
 
 

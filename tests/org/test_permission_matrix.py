@@ -11,12 +11,14 @@ new URLs are covered by default.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -266,6 +268,10 @@ API_PUBLIC = {
     ("GET", "/api/v1/workdays/days/{day}"),
     ("POST", "/api/v1/signing/validate"),
     ("GET", "/api/v1/signing/issued/{token}"),
+    ("GET", "/api/v1/catalogue/procedures"),
+    ("GET", "/api/v1/catalogue/procedures/{national_code}"),
+    ("GET", "/api/v1/catalogue/fields"),
+    ("GET", "/api/v1/tracking/{code}"),
 }
 
 
@@ -279,16 +285,63 @@ def _fill_api(path: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", substitute, path)
 
 
-def _api_values(province: Province, personas: Personas) -> dict[str, str]:
+def _api_values(province: Province, personas: Personas, path: str = "") -> dict[str, str]:
     values = _values(province, personas)
     values.update({"date": "2026-02-17", "day": "2026-02-17", "token": "khong-co-token"})
+    values.update({"national_code": "1.001193.000.00.00.H33", "group_key": "tre"})
+    if re.search(r"\{(draft_id|attachment_id|code)\}", path):
+        values.update(_someone_elses_draft(province, values))
     return values
+
+
+def _someone_elses_draft(province: Province, values: dict[str, str]) -> dict[str, str]:
+    """A draft with a file and a submitted dossier of a citizen who is none of the personas."""
+    from chinhquyen.notifications.defaults import load_default_templates
+    from tests import dossier_helpers
+    from tests.factories import UserFactory
+
+    load_default_templates()
+    owner = UserFactory.create(username="congdan_khac", kind="citizen")
+    version = dossier_helpers.publish_procedure(province.agency_a)
+    dossier = dossier_helpers.submitted_dossier(owner, version)
+    draft = dossier_helpers.filled_draft(owner, version)
+    found = {"draft_id": str(draft.pk), "attachment_id": str(draft.attachments.earliest("pk").pk)}
+    return {"code": values.get("code", dossier.code), **found}
+
+
+def _is_citizen_operation(method: str, path: str) -> bool:
+    operation = api.get_openapi_schema()["paths"][path][method.lower()]
+    return {"CitizenSessionAuth": []} in operation.get("security", [])
+
+
+def _citizen_call(client: Client, method: str, url: str) -> int:
+    """A well-formed request, so that the answer is about the object, not the body."""
+    if method == "POST" and url.endswith("/attachments"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4")
+        return client.post(url, {"required_document_id": "1", "file": upload}).status_code
+    body = {
+        "national_code": "x", "declaration": True, "reason": "x", "value": {},
+        "receiving_agency_id": 1, "delivery_option": "online",
+    }  # fmt: skip
+    return client.generic(
+        method, url, data=json.dumps(body), content_type="application/json"
+    ).status_code
+
+
+def _check_citizen_operation(method: str, path: str, url: str, personas: Personas) -> None:
+    """Staff are refused (403); a citizen asking for another citizen's draft, file or dossier
+    finds nothing (404), whatever the method."""
+    assert _citizen_call(client_for(personas.inspector), method, url) == 403, url
+    if re.search(r"\{(draft_id|attachment_id|code)\}", path):
+        assert _citizen_call(client_for(personas.citizen), method, url) == 404, url
 
 
 @pytest.mark.parametrize("op", API_OPERATIONS, ids=lambda op: f"{op[0]} {op[1]}")
 def test_api_operation_matrix(op: tuple[str, str], personas: Personas, province: Province) -> None:
     method, path = op
-    url = _fill_api(path, _api_values(province, personas))
+    url = _fill_api(path, _api_values(province, personas, path))
     from django.test import Client
 
     anonymous = Client().generic(method, url, content_type="application/json", data="{}")
@@ -297,6 +350,9 @@ def test_api_operation_matrix(op: tuple[str, str], personas: Personas, province:
         return
     assert not _is_public_operation(method, path), f"{op} has no auth: add it to API_PUBLIC?"
     assert anonymous.status_code == 401, url
+    if _is_citizen_operation(method, path):
+        _check_citizen_operation(method, path, url, personas)
+        return
     body = '{"name": "Đổi tên", "abbreviation": "X"}'
     if "{agency_id}" in path or "{user_id}" in path:
         refused = client_for(personas.officer_b).generic(
