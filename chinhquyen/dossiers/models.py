@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chinhquyen.core.models import StoredFile
 from chinhquyen.org.models import AdministrativeUnit, Agency
-from chinhquyen.procedures.models import ProcedureVersion, RequiredDocument
+from chinhquyen.procedures.models import DeliveryOption, ProcedureVersion, RequiredDocument
 
 
 class DossierCodeCounter(models.Model):
@@ -138,7 +138,9 @@ class Dossier(models.Model):
         related_name="+",
     )
     answers = models.JSONField(_("nội dung tờ khai"), default=dict)
-    delivery_option = models.CharField(_("hình thức nhận kết quả"), max_length=20)
+    delivery_option = models.CharField(
+        _("hình thức nhận kết quả"), max_length=20, choices=DeliveryOption.choices
+    )
     delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
     fee_total = models.DecimalField(_("tổng phí, lệ phí"), max_digits=14, decimal_places=0)
     paid_online = models.PositiveSmallIntegerField(
