@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
@@ -59,6 +60,27 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
 @pytest.fixture
 def phone_page(browser: Browser, live_server: object) -> Iterator[Page]:
     yield from _page(browser, str(live_server), PHONE)
+
+
+@pytest.fixture
+def citizen_page(browser: Browser, live_server: object, personas: Any) -> Iterator[Page]:
+    """A phone signed in as the citizen persona (the session of a signed-in test client)."""
+    from django.conf import settings
+
+    from tests.conftest import client_for
+
+    name = settings.SESSION_COOKIE_NAME
+    session = client_for(personas.citizen).cookies[name].value
+    context = browser.new_context(base_url=str(live_server), viewport=PHONE, locale="vi-VN")
+    context.add_cookies([{"name": name, "value": session, "url": str(live_server)}])
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def fits_phone(page: Page) -> bool:
+    """No sideways scrolling on a 360 px screen."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
 
 
 @pytest.fixture
