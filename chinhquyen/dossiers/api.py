@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
@@ -32,6 +33,8 @@ from chinhquyen.dossiers.api_schemas import (
     GroupIn,
     InvalidOut,
     PageQuery,
+    PaymentIn,
+    PaymentStartOut,
     ReceptionIn,
     SubmitIn,
     TrackingOut,
@@ -40,6 +43,8 @@ from chinhquyen.dossiers.api_schemas import (
 from chinhquyen.dossiers.lookup_throttle import do_record_lookup_failure, lookup_retry_after
 from chinhquyen.dossiers.models import Dossier, DossierDocument, Draft, Status
 from chinhquyen.dossiers.routing import receiving_choices
+from chinhquyen.org.models import User
+from chinhquyen.payments.actions import do_start_payment
 from chinhquyen.procedures.eform import validate_answers
 from chinhquyen.procedures.fees import quote_fees
 from chinhquyen.procedures.models import DeliveryOption, ProcedureVersion
@@ -488,6 +493,42 @@ def submit(
         drafts.do_declare(draft, acting_user=request.user, accepted=payload.declaration)
     dossier = actions.do_submit_draft(draft, acting_user=request.user)
     return Reply(201, dossier_data(queries.access_dossier_by_code(request.user, dossier.code)))
+
+
+@drafts_router.post(
+    "/{draft_id}/payment",
+    response={201: PaymentStartOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Thanh toán trực tuyến phí, lệ phí trước khi nộp",
+)
+def start_payment(
+    request: HttpRequest, payload: PaymentIn, draft_id: uuid.UUID = DraftId
+) -> Reply[dict[str, Any]]:
+    """The fees follow the answers, so the form must be complete first. 400 `nothing_due` when
+    nothing is owed, `payments_unavailable` when no gateway is configured; 409 `already_paid`.
+    Decree 224/2026 Art. 15(đ): a toàn trình service with fees is paid before submission."""
+    draft = _draft(request, draft_id)
+    drafts.check_open(draft)
+    version = draft.procedure_version
+    checked = validate_answers(version.eform_schema, draft.answers)
+    if not checked.ok:
+        raise DomainError(
+            "Vui lòng hoàn thành tờ khai trước khi thanh toán: phí, lệ phí tính theo tờ khai.",
+            code="incomplete",
+        )
+    total = quote_fees(version, checked.cleaned).total
+    if total <= 0:
+        raise DomainError("Hồ sơ này không phải nộp phí, lệ phí.", code="nothing_due")
+    payment, redirect_url = do_start_payment(
+        payer=cast(User, request.user),  # citizen_session: a signed-in citizen
+        reference=actions.draft_payment_reference(draft),
+        amount=total,
+        description=f"Phí, lệ phí: {version.name}",
+        return_url=payload.return_url or reverse("submission:check", args=[draft.pk]),
+        client_ip=client_address(request),
+    )
+    return Reply(
+        201, {"payment_id": payment.pk, "amount": int(payment.amount), "redirect_url": redirect_url}
+    )
 
 
 # --- The citizen's dossiers ---------------------------------------------------------------------

@@ -152,6 +152,20 @@ class SubmitIn(Schema):
     declaration: bool = Field(description="Cam đoan những thông tin đã khai là đúng sự thật")
 
 
+class PaymentIn(Schema):
+    return_url: str = Field(
+        "",
+        max_length=500,
+        description="Trang của cổng để quay lại sau khi thanh toán (mặc định: trang kiểm tra)",
+    )
+
+
+class PaymentStartOut(Schema):
+    payment_id: uuid.UUID = Field(description="Mã giao dịch (GET /api/v1/payments/{payment_id})")
+    amount: int = Field(description="Số tiền (đồng)")
+    redirect_url: str = Field(description="Địa chỉ cổng thanh toán để chuyển trình duyệt tới")
+
+
 class DossierSummaryOut(Schema):
     code: str = Field(description="Mã số hồ sơ")
     procedure: ProcedureRefOut
