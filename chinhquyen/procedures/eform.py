@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from chinhquyen.org.identity import validate_personal_id
+
 FIELD_TYPES = (
     "text",
     "textarea",
@@ -50,19 +52,6 @@ FIELD_KEYS = {
 }
 GROUP_KEYS = {"key", "title", "repeat", "fields"}
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
-
-# Circular 59/2021/TT-BCA Art. 7 (structure of the personal identification number) and the table
-# of province codes in its appendix, unchanged from Circular 07/2016/TT-BCA Appendix I: the first
-# three digits are the code of the province where the birth was registered (the 63 provinces
-# before the 2025 merger: numbers already issued keep their prefix).
-PROVINCE_CODES_OF_BIRTH = frozenset(
-    f"0{code:02d}"
-    for code in (
-        *(1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34),
-        *(35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67),
-        *(68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96),
-    )
-)
 
 
 class Problem(NamedTuple):
@@ -583,17 +572,12 @@ def _clean_phone(spec: Mapping[str, Any], value: Any, today: date) -> tuple[str,
 
 
 def _clean_personal_id(spec: Mapping[str, Any], value: Any, today: date) -> tuple[str, Any]:
-    """Circular 59/2021/TT-BCA Art. 7: province code of birth registration (3 digits), century
-    and sex (1 digit: 0/1 for 1900s, 2/3 for 2000s, ... 8/9 for 2300s), the last two digits of the
-    year of birth, six random digits. So the year it encodes cannot be after today."""
+    """Circular 59/2021/TT-BCA Art. 7, checked by the one validator the accounts use too."""
     text = value.strip() if isinstance(value, str) else ""
-    if not re.fullmatch(r"[0-9]{12}", text):
-        return "Số định danh cá nhân gồm đúng 12 chữ số.", None
-    if text[:3] not in PROVINCE_CODES_OF_BIRTH:
-        return "Ba chữ số đầu không phải mã tỉnh nơi đăng ký khai sinh.", None
-    born = 1900 + 100 * (int(text[3]) // 2) + int(text[4:6])
-    if born > today.year:
-        return "Chữ số thứ tư đến thứ sáu (thế kỷ, năm sinh) không hợp lệ.", None
+    try:
+        validate_personal_id(text, today=today)
+    except ValidationError as error:
+        return error.messages[0], None
     return "", text
 
 
