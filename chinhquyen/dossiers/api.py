@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import Counter
 from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -67,8 +68,8 @@ class PayloadTooLarge(DomainError):
 
 
 # --- Input hygiene --------------------------------------------------------------------------------
-# NUL characters and non-finite numbers are refused for every router (`core.apiparser`,
-# `core.middleware.RefuseNulMiddleware`); what is left is what a form never is.
+# NUL characters and non-finite numbers are refused for every router (`core.apiparser`); what is
+# left here is what a form never is.
 
 
 def _depth(value: Any) -> int:
@@ -87,13 +88,6 @@ def check_form_shaped(value: Any, *, field: str) -> None:
             code="invalid_value",
             field=field,
         )
-
-
-def _lookup_text(value: str, limit: int) -> str:
-    """A code from the address: longer than any code, it cannot name anything."""
-    if len(value) > limit:
-        raise Http404(queries.NOT_FOUND)
-    return value
 
 
 # --- Shaping answers ------------------------------------------------------------------------------
@@ -176,9 +170,7 @@ def fee_quote(draft: Draft) -> dict[str, Any]:
 def draft_data(draft: Draft) -> dict[str, Any]:
     attachments = list(draft.attachments.select_related("file"))
     needs = draft.procedure_version.documents.order_by("order")
-    counts: dict[int, int] = {}
-    for attachment in attachments:
-        counts[attachment.required_document_id] = counts.get(attachment.required_document_id, 0) + 1
+    counts = Counter(attachment.required_document_id for attachment in attachments)
     open_draft = draft.state == Draft.State.OPEN
     return {
         **_summary(draft),
@@ -277,7 +269,7 @@ def _draft(request: HttpRequest, draft_id: uuid.UUID) -> Draft:
 
 
 def _dossier(request: HttpRequest, code: str) -> Dossier:
-    return queries.access_dossier_by_code(request.user, _lookup_text(code, MAX_CODE_LENGTH))
+    return queries.access_dossier_by_code(request.user, code)
 
 
 DraftId = Path(..., description="Mã hồ sơ nháp")
@@ -300,7 +292,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Reply[dict[str, Any]
             field="national_code",
         )
     draft = drafts.do_create_draft(owner=request.user, version=version)
-    return Reply(201, draft_data(queries.access_draft_by_id(request.user, draft.pk)))
+    return Reply(201, draft_data(draft))
 
 
 @drafts_router.get("", response=DraftListOut, summary="Các hồ sơ nháp đang soạn của tôi")
@@ -337,6 +329,7 @@ def save_applicant(
     request: HttpRequest, payload: ApplicantIn, draft_id: uuid.UUID = DraftId
 ) -> Any:
     draft = _draft(request, draft_id)
+    drafts.check_open(draft)
     values = payload.dict(exclude_none=True)
     errors = drafts.do_save_applicant(draft, values, acting_user=request.user)
     if errors:
@@ -361,7 +354,7 @@ def _group_errors(draft: Draft, group_key: str, value: Any) -> list[tuple[str, s
 
 @drafts_router.put(
     "/{draft_id}/answers/{group_key}",
-    response={200: DraftOut, 400: InvalidOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: DraftOut, 400: InvalidOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut},
     summary="Lưu một nhóm của tờ khai",
 )
 def save_group(
@@ -373,6 +366,7 @@ def save_group(
     """The group is checked on its own (with the earlier groups it may depend on) and saved only
     when it has no error; the whole form is checked again at submission."""
     draft = _draft(request, draft_id)
+    drafts.check_open(draft)
     keys = [g.get("key") for g in (draft.procedure_version.eform_schema or {}).get("groups", [])]
     if group_key not in keys:
         raise DomainError(
@@ -399,6 +393,7 @@ def save_reception(
     request: HttpRequest, payload: ReceptionIn, draft_id: uuid.UUID = DraftId
 ) -> Any:
     draft = _draft(request, draft_id)
+    drafts.check_open(draft)
     drafts.do_choose_reception(
         draft,
         acting_user=request.user,
