@@ -55,6 +55,7 @@ class Options:
     port: int
     submitters: int
     drafts_each: int
+    wards: int
     pdf_kb: int
     sample: int
     debug: bool
@@ -72,6 +73,9 @@ def parse_args() -> Options:
     parser.add_argument("--submitters", type=int, default=32)
     parser.add_argument("--drafts-each", type=int, default=None, help="per submitter (30)")
     parser.add_argument("--pdf-kb", type=int, default=200)
+    parser.add_argument(
+        "--wards", type=int, default=1, help="communes receiving the submissions (1: one counter)"
+    )
     parser.add_argument("--debug", action="store_true", help="serve with DJANGO_DEBUG=1")
     args = parser.parse_args()
     quick = args.quick
@@ -85,6 +89,7 @@ def parse_args() -> Options:
         port=args.port,
         submitters=args.submitters,
         drafts_each=args.drafts_each or (2 if quick else 30),
+        wards=args.wards,
         pdf_kb=args.pdf_kb,
         sample=5_000 if quick else 50_000,
         debug=args.debug,
@@ -238,6 +243,7 @@ def measure_submission(config: AppConfig, options: Options, rss: RssSampler) -> 
 
     from bench.citizens import (
         Citizen,
+        Reception,
         Timings,
         create_citizens,
         prepare_draft,
@@ -252,18 +258,17 @@ def measure_submission(config: AppConfig, options: Options, rss: RssSampler) -> 
     if not signed_in:  # the sign-in page is not there: sessions made in this process
         for citizen in citizens:
             citizen.use_session(session_without_http(citizen.person))
-    reception = _busiest_commune()
+    wards = _communes(options.wards)
     pdf, today = make_pdf(options.pdf_kb * 1024), timezone.localdate()
     prep, submit = Timings(), Timings()
     rss.phase = "submission: drafts and uploads"
 
-    def prepare_all(citizen: Citizen) -> list[str]:
-        return [
-            prepare_draft(citizen, reception, pdf, prep, today) for _ in range(options.drafts_each)
-        ]
+    def prepare_all(citizen: Citizen, ward: Reception) -> list[str]:
+        return [prepare_draft(citizen, ward, pdf, prep, today) for _ in range(options.drafts_each)]
 
     with ThreadPoolExecutor(len(citizens)) as pool:
-        drafts = list(pool.map(prepare_all, citizens))
+        places = [wards[i % len(wards)] for i in range(len(citizens))]
+        drafts = list(pool.map(prepare_all, citizens, places))
     rss.phase = "submission: submit"
     barrier = threading.Barrier(len(citizens))
     codes: list[str] = []
@@ -283,7 +288,7 @@ def measure_submission(config: AppConfig, options: Options, rss: RssSampler) -> 
         "submitters": len(citizens),
         "drafts": sum(len(d) for d in drafts),
         "pdf_bytes": len(pdf),
-        "receiving_agency_id": reception.agency_id,
+        "wards": len(wards),
         "submit_seconds": round(elapsed, 2),
         "submissions_per_second": round(len(codes) / elapsed, 1),
         "submit": latency_summary(submit.samples.get("submit", [])),
@@ -292,51 +297,60 @@ def measure_submission(config: AppConfig, options: Options, rss: RssSampler) -> 
     }
 
 
-def _busiest_commune() -> Any:
-    """Every submitter files with the same ward, so every submission takes its number from the
-    same (agency, day) counter row: the worst case for the code sequence."""
+def _communes(n: int) -> list[Any]:
+    """The wards the citizens file with. One (the default): every submission takes its number
+    from the same (agency, day) counter row, the worst case for the code sequence."""
     from bench.citizens import Reception
     from chinhquyen.org.models import Agency
 
-    agency = (
-        Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE, is_active=True)
+    agencies = list(
+        Agency.objects.filter(
+            kind=Agency.Kind.COMMUNE_COMMITTEE, is_active=True, administrative_unit__isnull=False
+        )
         .select_related("administrative_unit")
-        .order_by("identifier_code")
-        .first()
+        .order_by("identifier_code")[:n]
     )
-    if agency is None or agency.administrative_unit is None:
+    if not agencies:
         raise RuntimeError("no commune People's Committee in the demo data")
-    return Reception(agency.pk, agency.administrative_unit.code)
+    return [
+        Reception(a.pk, unit.code) for a in agencies if (unit := a.administrative_unit) is not None
+    ]
 
 
 def check_codes(database_url: str, codes: list[str]) -> dict[str, Any]:
-    """No duplicate anywhere; the day's numbers of the receiving agency run 1…counter, gapless."""
+    """No duplicate anywhere; for every (agency, day) that received a submission, the numbers
+    in the database run 1…counter without a gap."""
     import psycopg
 
+    gapless, last_numbers = True, []
     with psycopg.connect(database_url) as conn:
         duplicates = conn.execute(
             "SELECT count(*) FROM (SELECT code FROM dossiers_dossier GROUP BY code "
             "HAVING count(*) > 1) AS d"
         ).fetchone()
-        prefix = codes[0].rsplit("-", 1)[0] + "-" if codes else ""
-        numbers = [
-            int(code.rsplit("-", 1)[1])
-            for (code,) in conn.execute(
-                "SELECT code FROM dossiers_dossier WHERE code LIKE %s", [prefix + "%"]
+        for prefix in sorted({code.rsplit("-", 1)[0] for code in codes}):
+            agency_code, day = prefix.split("-")
+            numbers = sorted(
+                int(code.rsplit("-", 1)[1])
+                for (code,) in conn.execute(
+                    "SELECT code FROM dossiers_dossier WHERE code LIKE %s", [prefix + "-%"]
+                )
             )
-        ]
-        counter = conn.execute(
-            "SELECT c.last_number FROM dossiers_dossiercodecounter c JOIN org_agency a "
-            "ON a.id = c.agency_id WHERE a.identifier_code = %s AND c.day = to_date(%s, 'YYMMDD')",
-            [prefix.split("-")[0], prefix.split("-")[1] if prefix else "000101"],
-        ).fetchone()
-    last = counter[0] if counter else 0
+            counter = conn.execute(
+                "SELECT c.last_number FROM dossiers_dossiercodecounter c JOIN org_agency a "
+                "ON a.id = c.agency_id WHERE a.identifier_code = %s "
+                "AND c.day = to_date(%s, 'YYMMDD')",
+                [agency_code, day],
+            ).fetchone()
+            last = counter[0] if counter else 0
+            gapless = gapless and numbers == list(range(1, last + 1))
+            last_numbers.append(last)
     return {
         "duplicate_codes_in_database": duplicates[0] if duplicates else 0,
         "distinct_codes_returned": len(set(codes)),
         "codes_returned": len(codes),
-        "day_numbers_gapless": sorted(numbers) == list(range(1, last + 1)),
-        "counter_last_number": last,
+        "day_numbers_gapless": gapless,
+        "counter_last_number": max(last_numbers, default=0),
     }
 
 
@@ -353,6 +367,7 @@ def main() -> None:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": asdict(options),
     }
+    report["machine"] = _machine()  # the commit served is the one checked out now
     report["load_average_at_start"] = os.getloadavg()  # the machine is shared: noise
     with tempfile.TemporaryDirectory(prefix="chinhquyen-citizens-") as scratch:
         sample = Path(scratch) / "tracking.csv"
@@ -406,7 +421,6 @@ def _save_and_print(report: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     stamp = report["started_at"].replace("-", "").replace(":", "").replace("+0000", "Z")
     output = RESULTS / f"citizens-{stamp[:15]}Z.json"
-    report["machine"] = _machine()
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(markdown(report))
     print(f"\nSaved to {output.relative_to(ROOT)}")
