@@ -71,7 +71,7 @@ class WebProcess:
         self.env.update(
             DJANGO_SECRET_KEY=settings.SECRET_KEY, DJANGO_DEBUG="0", SECURE_COOKIES="0",
             DATABASE_URL=_database_url(), MEDIA_ROOT=str(media_root), VAR_DIR=str(var_dir),
-            LOG_LEVEL="WARNING", ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         )  # fmt: skip
         self.process: subprocess.Popen[str] | None = None
 
@@ -89,9 +89,9 @@ class WebProcess:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=5):  # noqa: S310
                     return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while gunicorn boots
                 time.sleep(0.2)
         raise AssertionError("gunicorn did not start")
 
@@ -107,7 +107,6 @@ def web(tmp_path: Path, settings: Any) -> Iterator[WebProcess]:
     if connection.vendor != "postgresql":
         pytest.skip("a web process cannot share SQLite's in-memory test database")
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    default_storage.__dict__.pop("_wrapped", None)
     server = WebProcess(tmp_path / "media", tmp_path)
     yield server
     if server.process is not None:
@@ -154,17 +153,21 @@ def _multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _wait_for_lock_waiter(timeout: float = 30) -> None:
+def _wait_for_lock_waiter(answers: list[Any], timeout: float = 30) -> None:
     """Until a backend of the web process waits on a row lock (it is inside the action)."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            # Inside a transaction PostgreSQL keeps one statistics snapshot: drop it each time.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
             )
             if cursor.fetchone()[0]:
                 return
+            if answers:
+                raise AssertionError(f"the request ended without waiting: {answers[0]!r}")
             time.sleep(0.05)
     raise AssertionError("the web process never reached the locked step")
 
@@ -172,11 +175,12 @@ def _wait_for_lock_waiter(timeout: float = 30) -> None:
 def _while_audit_is_locked(web: WebProcess, send: Any) -> None:
     """Send the request in a thread, wait until it blocks on the audit head, kill the server."""
     AuditChainHead.objects.get_or_create(pk=1)
+    answers: list[Any] = []
     with transaction.atomic():
         AuditChainHead.objects.select_for_update().get(pk=1)
-        sender = threading.Thread(target=send, daemon=True)
+        sender = threading.Thread(target=lambda: answers.append(send()), daemon=True)
         sender.start()
-        _wait_for_lock_waiter()
+        _wait_for_lock_waiter(answers)
         web.kill()
     sender.join(timeout=30)
 
