@@ -145,8 +145,8 @@ def _check_values(row: Mapping[str, Any]) -> list[str]:
 # The lookup is the busiest public read (every QR code printed on a receipt leads here), so it is
 # one hand-written statement: the dossier, its procedure and agency, and every step, in a single
 # round trip. Through the ORM it was two queries, and building their SQL cost more CPU than the
-# database spent answering them (docs/benchmarks.md, "Citizens at scale"). Plain SQL that
-# SQLite and PostgreSQL both run; the columns are the models' own.
+# database spent answering them (ADR 0015; docs/benchmarks.md, "Citizens at scale"). Plain SQL
+# that SQLite and PostgreSQL both run; the columns are the models' own.
 _LOOKUP_SQL = """
 SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.finished_at,
        d.applicant_phone, d.applicant_id_number, v.name, h.name,
