@@ -41,7 +41,7 @@ from chinhquyen.dossiers.models import (
 from chinhquyen.dossiers.routing import handling_agency_for, receiving_choices
 from chinhquyen.notifications.actions import do_enqueue_notification
 from chinhquyen.org.models import AdministrativeUnit, Agency
-from chinhquyen.procedures.eform import validate_answers
+from chinhquyen.procedures.eform import CleanResult, validate_answers
 from chinhquyen.procedures.fees import quote_fees
 from chinhquyen.procedures.models import DeliveryOption, OnlineLevel
 
@@ -69,9 +69,11 @@ def append_transition(
     public_note: str = "",
     step_due_at: datetime | None = None,
     data: dict[str, Any] | None = None,
+    first: bool = False,
 ) -> DossierTransition:
-    """Append one history row and move the status. The caller holds the dossier's row lock."""
-    last = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    """Append one history row and move the status. The caller holds the dossier's row lock;
+    `first` says the dossier was created in this transaction (no history to read)."""
+    last = 0 if first else dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
     transition = DossierTransition.objects.create(
         dossier=dossier,
         seq=last + 1,
@@ -105,13 +107,19 @@ class _Checked:
     fee_total: Decimal
 
 
-def check_draft_complete(draft: Draft) -> list[tuple[str, str]]:
+def _validate(draft: Draft) -> tuple[CleanResult, CleanResult]:
+    applicant = validate_answers(APPLICANT_SCHEMA, {APPLICANT_GROUP: draft.applicant})
+    return applicant, validate_answers(draft.procedure_version.eform_schema, draft.answers)
+
+
+def check_draft_complete(
+    draft: Draft, validated: tuple[CleanResult, CleanResult] | None = None
+) -> list[tuple[str, str]]:
     """Everything still missing before submission, as (where, message) for the check page."""
     problems: list[tuple[str, str]] = []
-    applicant = validate_answers(APPLICANT_SCHEMA, {APPLICANT_GROUP: draft.applicant})
+    applicant, answers = validated or _validate(draft)
     problems += [("nguoi_nop", message) for _, message in applicant.errors[:1]]
     schema = draft.procedure_version.eform_schema
-    answers = validate_answers(schema, draft.answers)
     problems += [
         (path.split(".")[0].split("[")[0], f"{describe_path(schema, path)}: {message}")
         for path, message in answers.errors
@@ -145,14 +153,14 @@ def _check_submission(draft: Draft) -> _Checked:
     check_can_file_online(version)
     if draft.declared_at is None:
         raise DomainError("Vui lòng xác nhận lời cam đoan trước khi nộp.", field="declaration")
-    problems = check_draft_complete(draft)
+    validated = _validate(draft)
+    problems = check_draft_complete(draft, validated)
     if problems:
         raise DomainError(problems[0][1], code="incomplete", field=problems[0][0])
     receiving = receiving_choices(version).filter(pk=draft.receiving_agency_id or 0).first()
     if receiving is None:
         raise DomainError("Nơi nộp hồ sơ không còn tiếp nhận thủ tục này.", field="noi_nop")
-    answers = validate_answers(version.eform_schema, draft.answers).cleaned
-    applicant = validate_answers(APPLICANT_SCHEMA, {APPLICANT_GROUP: draft.applicant}).cleaned
+    applicant, answers = (result.cleaned for result in validated)
     fee_total = quote_fees(version, answers).total
     return _Checked(applicant[APPLICANT_GROUP], answers, receiving, fee_total)
 
@@ -201,6 +209,8 @@ def do_submit_draft(draft: Draft, *, acting_user: Any, now: datetime | None = No
             raise Conflict("Hồ sơ nháp này đã bị hủy.", code="draft_closed")
         checked = _check_submission(locked)
         paid = _paid_online(locked, checked.fee_total)
+        # From here the receiving agency's counter row is locked until commit (ADR 0009): only
+        # the writes follow, and the audit row (the system-wide chain head lock) comes last.
         dossier = _create_dossier(locked, checked, paid, now)
         _copy_attachments(locked, dossier, now)
         append_transition(
@@ -211,15 +221,15 @@ def do_submit_draft(draft: Draft, *, acting_user: Any, now: datetime | None = No
             agency=checked.receiving,
             at=now,
             public_note="Hồ sơ đã được nộp trực tuyến, đang chờ tiếp nhận.",
+            first=True,
         )
-        dossier.save(update_fields=["status"])
         locked.state = Draft.State.SUBMITTED
         locked.dossier = dossier
         locked.save(update_fields=["state", "dossier", "updated_at"])
+        notify_applicant(dossier, "dossier.submitted", extra={"ngay_nop": now}, seq=1)
         record_audit(
             "dossiers.submit", actor=acting_user, obj=dossier, after={"code": dossier.code}
         )
-        notify_applicant(dossier, "dossier.submitted", extra={"ngay_nop": now})
     return dossier
 
 
@@ -238,7 +248,7 @@ def _create_dossier(draft: Draft, checked: _Checked, paid: Decimal, now: datetim
         handling_agency=handling_agency_for(version, checked.receiving),
         channel=Channel.ONLINE,
         status=Status.SUBMITTED,
-        applicant=draft.owner,
+        applicant_id=draft.owner_id,
         applicant_kind=kind,
         applicant_name=applicant["full_name"],
         applicant_id_number=id_number,
@@ -258,20 +268,25 @@ def _create_dossier(draft: Draft, checked: _Checked, paid: Decimal, now: datetim
 
 
 def _copy_attachments(draft: Draft, dossier: Dossier, now: datetime) -> None:
-    for attachment in draft.attachments.select_related("required_document"):
-        DossierDocument.objects.create(
+    attachments = draft.attachments.select_related("required_document")
+    DossierDocument.objects.bulk_create(
+        DossierDocument(
             dossier=dossier,
             role=DocumentRole.SUBMITTED,
             required_document=attachment.required_document,
             name=attachment.required_document.name[:500],
-            file=attachment.file,
-            reused_from=attachment.reused_from,
-            added_by=draft.owner,
+            file_id=attachment.file_id,
+            reused_from_id=attachment.reused_from_id,
+            added_by_id=draft.owner_id,
             added_at=now,
         )
+        for attachment in attachments
+    )
 
 
-def notify_applicant(dossier: Dossier, code: str, *, extra: dict[str, Any] | None = None) -> None:
+def notify_applicant(
+    dossier: Dossier, code: str, *, extra: dict[str, Any] | None = None, seq: int | None = None
+) -> None:
     """Queue the e-mail and SMS of one event to the applicant's addresses (outbox, same
     transaction; deduplicated per dossier, event and channel)."""
     context = {
@@ -282,7 +297,8 @@ def notify_applicant(dossier: Dossier, code: str, *, extra: dict[str, Any] | Non
         "duong_dan_tra_cuu": tracking_url(dossier.code),
         **(extra or {}),
     }
-    seq = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    if seq is None:
+        seq = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
     for channel, address in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
         if address:
             do_enqueue_notification(
