@@ -143,8 +143,8 @@ class RssSampler:
 
 
 def generate(env: dict[str, str], options: Options, report: dict[str, Any]) -> None:
-    command = [str(BIN / "python"), "bench/generate_dossiers.py", "--count", str(options.count)]
-    command.append("--json")
+    script = [str(BIN / "python"), "bench/generate_dossiers.py"]
+    command = [*script, "--count", str(options.count), "--json"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
