@@ -136,6 +136,8 @@ class Session:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
+        except OSError as exc:  # the server was killed under the request: no answer at all
+            return 0, str(exc).encode()
 
 
 def _multipart(
