@@ -108,8 +108,12 @@ def env_fernet_key(name: str, *, environ: Mapping[str, str] | None = None) -> st
     return value
 
 
-def database_from_url(url: str) -> dict[str, object]:
-    """Turn `postgres://user:pass@host:port/name` into a Django DATABASES entry."""
+def database_from_url(url: str, *, prepared_statements: bool = True) -> dict[str, object]:
+    """Turn `postgres://user:pass@host:port/name` into a Django DATABASES entry.
+
+    `prepared_statements`: let `core.sql.fetch_prepared` plan its statements once per connection
+    (ADR 0017). Django's own queries are never prepared (client-side binding). Turn it off
+    behind a pooler in transaction mode that does not track prepared statements."""
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
     if not name:
@@ -124,4 +128,6 @@ def database_from_url(url: str) -> dict[str, object]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
+        # psycopg prepares a statement asked with prepare=True at once; None disables them.
+        "OPTIONS": {"prepare_threshold": 5 if prepared_statements else None},
     }

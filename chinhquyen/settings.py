@@ -41,6 +41,7 @@ def _read() -> dict[str, object]:
         "hosts": env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if debug else []),
         "csrf_origins": env_list("DJANGO_CSRF_TRUSTED_ORIGINS", []),
         "database_url": env_url("DATABASE_URL", schemes={"postgres", "postgresql"}),
+        "database_prepared": env_bool("DATABASE_PREPARED_STATEMENTS", True),
         "broker_url": env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "amqps"}),
         "result_backend": env_url(
             "CELERY_RESULT_BACKEND", schemes={"redis", "rediss", "rpc", "file", "db+postgresql"}
@@ -175,6 +176,7 @@ MIDDLEWARE = [
     "chinhquyen.core.middleware.RequestLogMiddleware",
     "chinhquyen.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "chinhquyen.core.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,7 +208,11 @@ TEMPLATES = [
 
 # --- Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set -----------------------
 if _ENV["database_url"]:
-    DATABASES = {"default": database_from_url(str(_ENV["database_url"]))}
+    DATABASES = {
+        "default": database_from_url(
+            str(_ENV["database_url"]), prepared_statements=bool(_ENV["database_prepared"])
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -257,7 +263,9 @@ OIDC_PERSONAL_ID_CLAIM: str = str(_ENV["oidc_personal_id_claim"])
 # --- Sessions and cookies for a public-sector site ---------------------------------------------
 SESSION_COOKIE_AGE = int(_ENV["session_minutes"]) * 60  # type: ignore[call-overload]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age restarts with each request
+# Idle expiry: the age restarts with use, written at most every few minutes
+# (core.middleware.SessionIdleRefreshMiddleware) instead of on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from chinhquyen.audit.models import AuditChainHead, AuditEvent
@@ -49,12 +48,22 @@ def compute_row_hash(event: AuditEvent) -> str:
     return hmac.new(_chain_key(), canonical_payload(event), hashlib.sha256).hexdigest()
 
 
+_ADVANCE_HEAD_SQL = (
+    f"UPDATE {AuditChainHead._meta.db_table} SET seq = seq + 1"  # noqa: S608 (the model's table)
+    " WHERE id = 1 RETURNING seq, last_hash"
+)
+
+
 def _lock_head() -> AuditChainHead:
-    updated = AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-    if not updated:
+    """Advance the chain head and read it in one statement (UPDATE … RETURNING): the row stays
+    locked until the transaction ends, so chain rows are numbered and linked one at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE_HEAD_SQL)
+        row = cursor.fetchone()
+    if row is None:  # a database that never had an audited change
         AuditChainHead.objects.get_or_create(pk=1)
-        AuditChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+        return _lock_head()
+    return AuditChainHead(pk=1, seq=row[0], last_hash=row[1])
 
 
 def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -76,7 +85,8 @@ def record_audit(
     source_address: str = "",
 ) -> AuditEvent:
     """Append one row to the chain. Runs in (or opens) a transaction with the business change."""
-    with transaction.atomic():
+    # No savepoint of its own: inside the caller's transaction a failure here fails it all.
+    with transaction.atomic(savepoint=False):
         head = _lock_head()
         if obj is not None:
             object_type = object_type or obj._meta.label_lower

@@ -71,3 +71,36 @@ def _has_nul(request: HttpRequest) -> bool:
 
 def _values_have_nul(data: Any) -> bool:
     return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
+
+
+SESSION_REFRESHED_KEY = "_refreshed_at"
+
+
+class SessionIdleRefreshMiddleware:
+    """Idle expiry without a database write on every request. The session's age restarts when
+    it is used (a session unused for SESSION_COOKIE_AGE ends), but the new expiry is written at
+    most once per `refresh_interval` (a tenth of the age, at most 5 minutes): a session then
+    ends between AGE − interval and AGE after its last use. Saving on every request (Django's
+    SESSION_SAVE_EVERY_REQUEST) cost each signed-in request a transaction of its own
+    (docs/benchmarks.md). Sits just inside SessionMiddleware, which does the save."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def refresh_interval() -> int:
+        from django.conf import settings
+
+        return min(300, max(1, settings.SESSION_COOKIE_AGE // 10))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session this request already read (no extra query) and that holds something.
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        refreshed = session.get(SESSION_REFRESHED_KEY)
+        if not isinstance(refreshed, int) or now - refreshed >= self.refresh_interval():
+            session[SESSION_REFRESHED_KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response

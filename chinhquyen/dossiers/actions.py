@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from chinhquyen.dossiers.models import (
     DossierRating,
     DossierTransition,
     Draft,
+    DraftAttachment,
     OnlinePayment,
     Status,
 )
@@ -195,18 +196,32 @@ def _paid_online(draft: Draft, fee_total: Decimal) -> Decimal:
     return paid
 
 
-def do_submit_draft(draft: Draft, *, acting_user: Any, now: datetime | None = None) -> Dossier:
+def do_submit_draft(
+    draft: Draft,
+    *,
+    acting_user: Any,
+    declaration: bool | None = None,
+    now: datetime | None = None,
+) -> Dossier:
     """Create the dossier from the draft: status 1 "Mới đăng ký", channel 2 (online), code from
     the receiving agency's daily counter (Decree 61/2018 Art. 26), documents from the
     attachments, the first transition, the audit row and the confirmation messages — all in one
-    transaction, so a crash leaves either the whole dossier or nothing."""
+    transaction, so a crash leaves either the whole dossier or nothing. `declaration` (the
+    applicant's "cam đoan" sent with the submission) is recorded in that same transaction;
+    None submits a draft declared earlier (`drafts.do_declare`)."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        locked = _lock_draft(draft)
         if locked.state == Draft.State.SUBMITTED:
             raise Conflict("Hồ sơ này đã được nộp.", code="already_submitted")
         if locked.state != Draft.State.OPEN:
             raise Conflict("Hồ sơ nháp này đã bị hủy.", code="draft_closed")
+        if declaration is False:
+            raise DomainError(
+                "Vui lòng xác nhận lời cam đoan trước khi nộp hồ sơ.", field="declaration"
+            )
+        if declaration:
+            locked.declared_at = now
         checked = _check_submission(locked)
         paid = _paid_online(locked, checked.fee_total)
         # From here the receiving agency's counter row is locked until commit (ADR 0009): only
@@ -225,7 +240,7 @@ def do_submit_draft(draft: Draft, *, acting_user: Any, now: datetime | None = No
         )
         locked.state = Draft.State.SUBMITTED
         locked.dossier = dossier
-        locked.save(update_fields=["state", "dossier", "updated_at"])
+        locked.save(update_fields=["state", "dossier", "declared_at", "updated_at"])
         notify_applicant(dossier, "dossier.submitted", extra={"ngay_nop": now}, seq=1)
         record_audit(
             "dossiers.submit", actor=acting_user, obj=dossier, after={"code": dossier.code}
@@ -242,7 +257,8 @@ def _create_dossier(draft: Draft, checked: _Checked, paid: Decimal, now: datetim
     ).first()
     version = draft.procedure_version
     return Dossier.objects.create(
-        code=next_dossier_code(checked.receiving, at=now),
+        # The agency was loaded (active, receiving this procedure) in this transaction.
+        code=next_dossier_code(checked.receiving, at=now, agency_checked=True),
         procedure_version=version,
         receiving_agency=checked.receiving,
         handling_agency=handling_agency_for(version, checked.receiving),
@@ -267,8 +283,24 @@ def _create_dossier(draft: Draft, checked: _Checked, paid: Decimal, now: datetim
     )
 
 
+def _lock_draft(draft: Draft) -> Draft:
+    """The draft, row-locked (only its own row: `of`), with what submission reads of it loaded
+    in the same statement: the version and its procedure, the chosen agency, the attachments."""
+    return (
+        Draft.objects.select_for_update(of=("self",))
+        .select_related("procedure_version__procedure", "receiving_agency")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=DraftAttachment.objects.select_related("required_document"),
+            )
+        )
+        .get(pk=draft.pk)
+    )
+
+
 def _copy_attachments(draft: Draft, dossier: Dossier, now: datetime) -> None:
-    attachments = draft.attachments.select_related("required_document")
+    attachments = draft.attachments.all()  # prefetched by _lock_draft, with their documents
     DossierDocument.objects.bulk_create(
         DossierDocument(
             dossier=dossier,

@@ -176,6 +176,15 @@ class DossierSummaryOut(Schema):
     due_at: datetime | None = Field(description="Ngày hẹn trả kết quả")
 
 
+class SubmittedOut(DossierSummaryOut):
+    """What a submission answers: the code and where to follow it. The whole dossier (documents,
+    history) is at `GET /api/v1/dossiers/{code}`."""
+
+    fee_total: int = Field(description="Tổng phí, lệ phí (đồng)")
+    paid_amount: int = Field(description="Số tiền đã thanh toán trực tuyến (đồng)")
+    tracking_url: str = Field(description="Trang tra cứu hồ sơ (cũng là đích của mã QR)")
+
+
 class DossierListOut(Schema):
     total: int
     limit: int

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers.models import DossierCodeCounter
@@ -64,16 +63,21 @@ def reception_day(at: datetime) -> date:
     return at.astimezone(VIETNAM).date()
 
 
-def next_dossier_code(agency: Agency, *, at: datetime) -> str:
+def next_dossier_code(agency: Agency, *, at: datetime, agency_checked: bool = False) -> str:
     """Issue the next dossier code of the receiving `agency` for the Vietnamese day of `at`.
 
     Call it inside the transaction that creates the dossier: the counter row stays locked until
-    that transaction ends, and a rollback gives the number back. Refuses a closed agency."""
+    that transaction ends, and a rollback gives the number back. Refuses a closed agency;
+    `agency_checked` says the caller loaded `agency`, active, in this same transaction, so its
+    identifier is not read again."""
     day = reception_day(at)
     fmt = code_format_on(day)
-    with transaction.atomic():
+    if agency_checked and agency.is_active:
+        agency_code = agency.identifier_code
+    else:
         agency_code = _receiving_agency_code(agency)
-        number = _take_number(agency.pk, day)
+    # One statement takes the row lock and the number (no savepoint round trips around it).
+    number = _take_number(agency.pk, day)
     return fmt.render(agency_code, day, number)
 
 
@@ -90,16 +94,34 @@ def _receiving_agency_code(agency: Agency) -> str:
     return str(row["identifier_code"])
 
 
+_INCREMENT_SQL = (
+    f"UPDATE {DossierCodeCounter._meta.db_table}"  # noqa: S608 (a model's own table)
+    " SET last_number = last_number + 1 WHERE agency_id = %s AND day = %s RETURNING last_number"
+)
+
+
+def _increment(agency_id: int, day: date) -> int | None:
+    """One statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35): the counter row's lock
+    is taken and the new number read in the same round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT_SQL, [agency_id, connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def _take_number(agency_id: int, day: date) -> int:
     """Increment the (agency, day) counter and read it back. The UPDATE takes the row lock, so a
     concurrent caller waits for this transaction and then increments the committed value."""
-    counter = DossierCodeCounter.objects.filter(agency_id=agency_id, day=day)
-    if not counter.update(last_number=F("last_number") + 1):
-        try:
-            with transaction.atomic():  # a savepoint: a lost race must not poison the caller
-                DossierCodeCounter.objects.create(agency_id=agency_id, day=day, last_number=1)
-            return 1
-        except IntegrityError:
-            # Another transaction inserted the day's row first and has committed it.
-            counter.update(last_number=F("last_number") + 1)
-    return int(counter.values_list("last_number", flat=True).get())
+    number = _increment(agency_id, day)
+    if number is not None:
+        return number
+    try:
+        with transaction.atomic():  # a savepoint: a lost race must not poison the caller
+            DossierCodeCounter.objects.create(agency_id=agency_id, day=day, last_number=1)
+        return 1
+    except IntegrityError:
+        # Another transaction inserted the day's row first and has committed it.
+        number = _increment(agency_id, day)
+    if number is None:  # pragma: no cover - the row exists: IntegrityError said so
+        raise RuntimeError("dossier code counter row vanished")
+    return number

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.dossiers.models import LookupFailureWindow
 
 UNKNOWN_ADDRESS = "unknown"
@@ -60,11 +61,9 @@ def lookup_retry_after(address: str, *, now: datetime | None = None) -> int | No
     start = window_start(now)
     # One plain indexed statement: this runs before every public lookup, and building the ORM
     # query cost more CPU than PostgreSQL spends answering it (docs/benchmarks.md).
-    with connection.cursor() as cursor:
-        stored_start = connection.ops.adapt_datetimefield_value(start)
-        cursor.execute(_FAILURES_SQL, [address_key(address), stored_start])
-        row = cursor.fetchone()
-    failures = row[0] if row else 0
+    stored_start = connection.ops.adapt_datetimefield_value(start)
+    rows = fetch_prepared(_FAILURES_SQL, [address_key(address), stored_start])
+    failures = rows[0][0] if rows else 0
     if failures < settings.TRACKING_MAX_FAILURES_PER_ADDRESS:
         return None
     return max(1, math.ceil((start + _window() - now).total_seconds()))

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.dossiers.models import (
     DocumentRole,
     Dossier,
@@ -178,9 +178,7 @@ def public_lookup(code: str, check: str) -> PublicStatus | None:
     check = check.strip()
     if not code or len(check) != CHECK_DIGITS or not check.isdigit():
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [code])
-        rows = cursor.fetchall()
+    rows = fetch_prepared(_LOOKUP_SQL, [code])
     if not rows:
         return None
     _, found, status, submitted, received, due, finished, phone, id_number, procedure, agency = (

@@ -492,8 +492,7 @@ def submit(request: HttpRequest, draft: Draft) -> HttpResponse:
     is led to the same confirmation (`draft_page`; the action raises Conflict)."""
     try:
         accepted = request.POST.get("cam_doan") == "1"
-        drafts.do_declare(draft, acting_user=request.user, accepted=accepted)
-        dossier = actions.do_submit_draft(draft, acting_user=request.user)
+        dossier = actions.do_submit_draft(draft, acting_user=request.user, declaration=accepted)
     except Conflict:
         raise  # already submitted or discarded: `draft_page` shows where it went
     except DomainError as error:
