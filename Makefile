@@ -18,7 +18,16 @@ $(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
 	$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.lock
 	touch $@
 
+# WeasyPrint (the one-stop forms' PDFs) loads Pango and embeds Liberation Serif 2: Debian packages.
 install: $(VENV)/.base-installed
+	@missing=""; \
+	ldconfig -p | grep 'libpango-1.0.so.0' >/dev/null || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null || missing="$$missing libpangoft2-1.0-0"; \
+	[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] \
+	  || missing="$$missing fonts-liberation2"; \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 dev-install: $(VENV)/.dev-installed
 

@@ -1,0 +1,101 @@
+"""The official one-stop forms as data with an effective date (ARCHITECTURE: rules that change
+with the law are data with an effective date).
+
+TT 01/2018/TT-VPCP Art. 9 (in force 06/01/2019) issues Mẫu 01–06; TT 03/2025/TT-VPCP Phụ lục I
+replaces them with seven forms (onestop.md §2.1: the apology form renamed, a new stop notice as 05,
+the control sheet and the register renumbered 06 and 07). Each form a dossier prints is the
+edition in force on the day the dossier was received (submitted, when it never was), so a new
+circular switches new dossiers only and a dossier keeps the forms it started with. Same pattern as
+`codes.CODE_FORMATS`: data in code, not a table, because a new edition brings a new template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class FormKind(StrEnum):
+    """What a form is for, stable across editions (the numbers change: TT 03/2025 renumbers)."""
+
+    RECEIPT = "receipt"  # Giấy tiếp nhận hồ sơ và hẹn trả kết quả
+    SUPPLEMENT_REQUEST = "supplement_request"  # Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
+    REFUSAL = "refusal"  # Phiếu từ chối tiếp nhận giải quyết hồ sơ
+    APOLOGY = "apology"  # Phiếu xin lỗi và hẹn lại ngày trả kết quả
+    STOP_NOTICE = "stop_notice"  # Thông báo dừng giải quyết hồ sơ (TT 03/2025 only)
+    CONTROL_SHEET = "control_sheet"  # Phiếu kiểm soát quá trình giải quyết hồ sơ
+    REGISTER = "register"  # Sổ theo dõi hồ sơ
+
+
+A5 = "A5"  # TT 01/2018 Art. 10: forms 01–05 are printed on A5 (148 × 210 mm)
+A4_LANDSCAPE = "A4 landscape"  # the register, Mẫu 06, is printed on A4
+
+
+@dataclass(frozen=True)
+class FormEdition:
+    """One legal edition of one form, in force for dossiers received from `effective_from`
+    (a date in Vietnam time) until the next edition of the same kind."""
+
+    kind: FormKind
+    effective_from: date
+    legal_basis: str  # the act that issues the form (printed at its foot)
+    number: str  # "Mẫu 01"
+    title: str  # printed in capitals under the header
+    number_suffix: str  # "Số: …/PBS"
+    template: str
+    page_size: str  # a CSS @page size
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} – {self.title[:1]}{self.title[1:].lower()}"
+
+
+_TT01_2018 = "Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ"
+_TT01_2018_IN_FORCE = date(2019, 1, 6)
+_TT01_DIR = "dossiers/forms/tt01_2018"
+
+
+def _tt01(kind: FormKind, number: str, title: str, suffix: str, page: str = A5) -> FormEdition:
+    return FormEdition(
+        kind=kind,
+        effective_from=_TT01_2018_IN_FORCE,
+        legal_basis=_TT01_2018,
+        number=number,
+        title=title,
+        number_suffix=suffix,
+        template=f"{_TT01_DIR}/{kind.value}.html",
+        page_size=page,
+    )
+
+
+# The editions, oldest first. A new circular adds entries with its date; entries already in force
+# are never edited, so forms already printed keep their meaning. The TT 03/2025 editions are added
+# here once their field lists are confirmed (onestop.md §2.1 marks them [S]/[U]); a kind with no
+# edition in force (STOP_NOTICE before then) is refused with a clear message.
+FORM_EDITIONS: tuple[FormEdition, ...] = (
+    _tt01(FormKind.RECEIPT, "Mẫu 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "TTPVHCC"),
+    _tt01(FormKind.SUPPLEMENT_REQUEST, "Mẫu 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "PBS"),
+    _tt01(FormKind.REFUSAL, "Mẫu 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "PTC"),
+    _tt01(FormKind.APOLOGY, "Mẫu 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "PXL"),
+    _tt01(FormKind.CONTROL_SHEET, "Mẫu 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "PKS"),
+    _tt01(FormKind.REGISTER, "Mẫu 06", "SỔ THEO DÕI HỒ SƠ", "STD", A4_LANDSCAPE),
+)
+
+
+def edition_on(kind: FormKind, day: date) -> FormEdition:
+    """The edition of `kind` in force on `day`."""
+    in_force = [e for e in FORM_EDITIONS if e.kind == kind and e.effective_from <= day]
+    if not in_force:
+        raise LookupError(f"Không có mẫu “{kind.value}” áp dụng cho ngày {day:%d/%m/%Y}.")
+    return max(in_force, key=lambda edition: edition.effective_from)
+
+
+def register_edition(year: int) -> FormEdition:
+    """A register book is opened for a calendar year (TT 01/2018 Art. 10(5): one book a year), so
+    it keeps the edition in force when the book was opened — 1 January, or the first edition that
+    came into force during the year."""
+    try:
+        return edition_on(FormKind.REGISTER, date(year, 1, 1))
+    except LookupError:
+        return edition_on(FormKind.REGISTER, date(year, 12, 31))

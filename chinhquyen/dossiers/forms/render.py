@@ -1,0 +1,101 @@
+"""HTML template → PDF with WeasyPrint (ARCHITECTURE: PDF from HTML templates, Vietnamese fonts
+embedded).
+
+The fonts are Liberation Serif 2 (Debian fonts-liberation2): the metrics of Times New Roman, which
+Decree 30/2020 App. I prescribes and which cannot be shipped, with every Vietnamese letter. They
+are loaded from their files by @font-face and embedded (subset) in each PDF, so a PDF shows the
+same letters on any machine; a missing file is an error, never a silent fallback to whatever
+fontconfig finds. WeasyPrint fetches nothing else: only `data:` URIs (the QR code) and the font
+files, whatever text a dossier holds."""
+
+from __future__ import annotations
+
+import base64
+import io
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from chinhquyen.dossiers.forms.editions import FormEdition
+
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")  # Debian package fonts-liberation2
+FONT_FILES = {
+    ("normal", "normal"): "LiberationSerif-Regular.ttf",
+    ("bold", "normal"): "LiberationSerif-Bold.ttf",
+    ("normal", "italic"): "LiberationSerif-Italic.ttf",
+    ("bold", "italic"): "LiberationSerif-BoldItalic.ttf",
+}
+FONT_FAMILY = "CQ Serif"  # a private name, so fontconfig can never substitute another font
+
+
+class FormFontMissing(RuntimeError):
+    """The machine lacks the fonts the forms embed: an installation fault, not bad input."""
+
+
+@cache
+def font_faces() -> tuple[dict[str, str], ...]:
+    """The @font-face rules of the forms; raises FormFontMissing naming the missing files."""
+    paths = {key: FONT_DIR / name for key, name in FONT_FILES.items()}
+    missing = [str(path) for path in paths.values() if not path.is_file()]
+    if missing:
+        raise FormFontMissing(
+            "Thiếu phông chữ để in biểu mẫu: "
+            + ", ".join(missing)
+            + " (cài gói Debian fonts-liberation2)."
+        )
+    return tuple(
+        {"weight": weight, "style": style, "url": path.as_uri()}
+        for (weight, style), path in paths.items()
+    )
+
+
+@cache
+def _allowed_files() -> frozenset[str]:
+    return frozenset(face["url"] for face in font_faces())
+
+
+class _FormFetcher(URLFetcher):
+    """Only `data:` URIs and the font files: a form never reads another file or the network."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:") or url in _allowed_files():
+            response: URLFetcherResponse = super().fetch(url, headers)
+            return response
+        raise ValueError(f"Biểu mẫu không được tải tài nguyên ngoài: {url[:80]}")
+
+
+def qr_data_uri(text: str) -> str:
+    """A PNG QR code (4 px modules, quiet zone of 2) as a data URI."""
+    image = qrcode.make(text, box_size=4, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread: the @font-face files are loaded once, not per PDF."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
+def render_form_pdf(edition: FormEdition, context: dict[str, Any]) -> bytes:
+    """Render `edition`'s template with `context` (from the builders in `context`) to PDF bytes."""
+    page = {"font_faces": font_faces(), "font_family": FONT_FAMILY, "edition": edition}
+    if "tracking_url" in context:
+        page["qr"] = qr_data_uri(context["tracking_url"])
+    html = render_to_string(edition.template, {**context, **page})
+    document = HTML(string=html, url_fetcher=_FormFetcher(allowed_protocols=("data", "file")))
+    pdf: bytes = document.write_pdf(font_config=_font_config())
+    return pdf
