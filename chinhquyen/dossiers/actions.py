@@ -339,6 +339,9 @@ def notify_applicant(
                 address,
                 context,
                 dedupe_key=f"dossier:{dossier.code}:{seq}:{code}:{channel}",
+                # TT 01/2018 Art. 17: the citizen follows the dossier by its code; the e-mail
+                # carries the same QR code to the tracking page as the receipt.
+                qr_link=context["duong_dan_tra_cuu"],
             )
 
 

@@ -7,7 +7,6 @@ Thin by design: parse, load, call one action from `drafts`/`actions`, shape the 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import uuid
 from collections import Counter
@@ -577,8 +576,22 @@ TRACKING_NOT_FOUND = "Không tìm thấy hồ sơ với mã số và 4 chữ s�
 
 
 def tracking_json(found: queries.PublicStatus) -> dict[str, Any]:
-    """The TrackingOut document (times ISO 8601, UTC) from the lookup's result."""
-    return dataclasses.asdict(found)
+    """The TrackingOut document (times ISO 8601, UTC) from the lookup's result. Written out:
+    `dataclasses.asdict` deep-copies every value and cost a quarter of the view."""
+    return {
+        "code": found.code,
+        "procedure": found.procedure,
+        "status": found.status,
+        "status_label": found.status_label,
+        "handling_agency": found.handling_agency,
+        "submitted_at": found.submitted_at,
+        "received_at": found.received_at,
+        "due_at": found.due_at,
+        "finished_at": found.finished_at,
+        "steps": [
+            {"at": step.at, "label": step.label, "agency": step.agency} for step in found.steps
+        ],
+    }
 
 
 @tracking_router.get(

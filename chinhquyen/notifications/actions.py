@@ -159,12 +159,14 @@ def do_enqueue_notification(
     context: dict[str, Any],
     *,
     dedupe_key: str,
+    qr_link: str = "",
     now: datetime | None = None,
 ) -> OutboxMessage:
     """Render the template in force and write the message to the outbox, inside the caller's
     transaction; delivery is dispatched once that transaction commits. The same `dedupe_key`
     (one business event, e.g. `dossier:H99.1-250101-0001:accepted:email`) returns the message
-    already written and dispatches nothing."""
+    already written and dispatches nothing. `qr_link`: an e-mail carries a QR code of it as an
+    attached image (ignored for SMS)."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "do_enqueue_notification must run inside the business change's transaction."
@@ -184,6 +186,7 @@ def do_enqueue_notification(
         template_code=code,
         template_version=template.version,
         dedupe_key=dedupe_key,
+        qr_link=qr_link[:500] if channel == Channel.EMAIL else "",
         next_attempt_at=now,
         created_at=now,
     )

@@ -11,6 +11,7 @@ from email.utils import make_msgid, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from chinhquyen.core.qr import qr_png
 from chinhquyen.integrations.sms.client import (
     SmsError,
     SmsGatewayClient,
@@ -18,6 +19,7 @@ from chinhquyen.integrations.sms.client import (
 )
 from chinhquyen.notifications.models import Channel, OutboxMessage
 
+QR_ATTACHMENT_NAME = "ma-qr-tra-cuu.png"
 SMS_NOT_CONFIGURED = "Chưa cấu hình cổng SMS (SMS_GATEWAY_URL): tin nhắn không được gửi."
 
 
@@ -60,6 +62,8 @@ def send_email(message: OutboxMessage) -> str:
         to=[message.recipient],
         headers={"Message-ID": message_id},
     )
+    if message.qr_link:
+        email.attach(QR_ATTACHMENT_NAME, qr_png(message.qr_link), "image/png")
     try:
         email.send(fail_silently=False)
     except smtplib.SMTPException as error:

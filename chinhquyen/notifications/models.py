@@ -62,6 +62,9 @@ class OutboxMessage(models.Model):
     template_code = models.CharField(_("mã mẫu"), max_length=100)
     template_version = models.PositiveIntegerField(_("phiên bản mẫu"))
     dedupe_key = models.CharField(_("khóa chống trùng"), max_length=200, unique=True)
+    # E-mail only: a QR code of this link is attached when the message is sent (the dossier's
+    # tracking page, as on the receipt); the image is made from the link, not stored.
+    qr_link = models.URLField(_("liên kết mã QR đính kèm"), max_length=500, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -6,8 +6,6 @@ Drafts live in the database, so a citizen resumes on any device."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.core.middleware import client_address
+from chinhquyen.core.qr import qr_data_uri
 from chinhquyen.dossiers import actions, drafts, queries
 from chinhquyen.dossiers.models import Draft, Status
 from chinhquyen.dossiers.routing import receiving_choices
@@ -512,15 +511,6 @@ def confirmation(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
         "tracking_url": url,
-        "qr_data_uri": _qr_data_uri(url),
+        "qr_data_uri": qr_data_uri(url),
     }
     return _page(request, "confirmation", context)
-
-
-def _qr_data_uri(text: str) -> str:
-    import qrcode
-
-    image = qrcode.make(text, box_size=4, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 
+from chinhquyen.core.qr import qr_png
 from chinhquyen.signing.models import IssuedDocument
 
 
@@ -28,12 +27,7 @@ def verification_url(issued_document: IssuedDocument) -> str:
 
 
 def verification_qr_png(issued_document: IssuedDocument) -> bytes:
-    import qrcode
-
-    image = qrcode.make(verification_url(issued_document), box_size=4, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return out.getvalue()
+    return qr_png(verification_url(issued_document))
 
 
 def read_issued_file(issued_document: IssuedDocument) -> bytes:

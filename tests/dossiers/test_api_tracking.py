@@ -71,3 +71,16 @@ def test_a_successful_lookup_does_not_count(dossier: Dossier, settings: Any) -> 
 @pytest.mark.parametrize("code", ["a" * 81, "ma so", " "])
 def test_odd_codes_are_404(code: str) -> None:
     assert api_client().get(f"{API}/{code}", {"check": "1234"}).status_code == 404
+
+
+def test_the_answer_is_exactly_the_documented_tracking_document(dossier: Dossier) -> None:
+    """The view writes the answer without validating it (cost): it must keep TrackingOut's
+    shape, every field and nothing else."""
+    from chinhquyen.dossiers.api_schemas import TrackingOut
+
+    body = api_client().get(f"{API}/{dossier.code}", {"check": h.PHONE[-4:]}).json()
+    parsed = TrackingOut.model_validate(body)  # types and required fields
+    assert parsed.code == dossier.code  # times: JSON carries milliseconds
+    assert abs((parsed.submitted_at - dossier.submitted_at).total_seconds()) < 0.001
+    assert set(body) == set(TrackingOut.model_fields)
+    assert set(body["steps"][0]) == {"at", "label", "agency"}

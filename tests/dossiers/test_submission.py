@@ -51,6 +51,9 @@ def test_submit_creates_the_dossier_with_code_documents_history_and_messages(
     messages = OutboxMessage.objects.filter(dedupe_key__startswith=f"dossier:{dossier.code}:")
     assert sorted(messages.values_list("channel", flat=True)) == ["email", "sms"]
     assert dossier.code in messages.get(channel="email").body
+    # the confirmation e-mail carries the QR code of the tracking page (attached when sent)
+    assert messages.get(channel="email").qr_link == actions.tracking_url(dossier.code)
+    assert messages.get(channel="sms").qr_link == ""
 
 
 def test_second_submit_of_the_same_draft_is_refused(

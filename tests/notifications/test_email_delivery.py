@@ -74,3 +74,33 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     policy = RetryPolicy(jitter=0.0, cap=timedelta(minutes=30))
     delays = [policy.delay_after(n) for n in range(1, 8)]
     assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16, 30, 30)]
+
+
+def test_a_qr_link_arrives_as_an_attached_png_of_that_link(
+    smtp_settings: SmtpServer, templates: None, accepted_context: dict[str, Any]
+) -> None:
+    from django.db import transaction
+
+    from chinhquyen.core.qr import qr_png
+    from chinhquyen.notifications.actions import do_enqueue_notification
+    from chinhquyen.notifications.channels import QR_ATTACHMENT_NAME
+
+    link = "https://dichvucong.example.gov.vn/tra-cuu-ho-so/?ma=000.00.01.H99-251103-0001"
+    with transaction.atomic():
+        email = do_enqueue_notification(
+            "dossier.accepted", "email", "nhung.nguyen@example.vn", accepted_context,
+            dedupe_key="qr:email", qr_link=link, now=NOW,
+        )  # fmt: skip
+        sms = do_enqueue_notification(
+            "dossier.accepted", "sms", "0912345678", accepted_context,
+            dedupe_key="qr:sms", qr_link=link, now=NOW,
+        )  # fmt: skip
+    assert sms.qr_link == ""  # a text message cannot carry an image
+    assert do_deliver(email.pk, now=NOW).outcome == DeliveryAttempt.Outcome.SENT
+    [received] = smtp_settings.inbox.messages
+    [image] = [part for part in received.iter_attachments()]
+    assert image.get_content_type() == "image/png"
+    assert image.get_filename() == QR_ATTACHMENT_NAME
+    assert image.get_content() == qr_png(link)
+    text = received.get_body(("plain",))
+    assert text is not None and text.get_content().startswith("Kính gửi Ông/Bà")

@@ -179,3 +179,27 @@ def test_closed_dossier_shows_its_end(dossier: Dossier, personas: Personas) -> N
     assert str(Status.WITHDRAWN.label) in html and "Rút hồ sơ" in html
     assert "Ngày kết thúc xử lý" in html
     assert "Nộp nhầm" not in html  # the reason is the applicant's, not public
+
+
+def test_the_written_out_form_under_a_result_is_the_forms_own_markup(dossier: Dossier) -> None:
+    """The found-dossier page writes the lookup form out by hand (cost); it must stay the same
+    markup as LookupForm rendered through _field.html (labels, hints, limits, accessibility)."""
+    from django.template.loader import render_to_string
+    from django.test.html import parse_html
+
+    from chinhquyen.portal.tracking_forms import LookupForm
+
+    html = lookup(dossier.code, h.PHONE[-4:]).content.decode()
+    written = html[html.index('<form method="get"') :]
+    written = written[: written.index("</form>") + len("</form>")]
+    form = LookupForm(initial={"ma": dossier.code})
+    fields = "".join(
+        render_to_string("portal/tracking/_field.html", {"field": form[name]})
+        for name in ("ma", "kiem_tra")
+    )
+    expected = (
+        f'<form method="get" action="{URL}" class="lookup-form" role="search"'
+        f' aria-label="Tra cứu hồ sơ" novalidate>{fields}'
+        '<p><button type="submit" class="primary">Tra cứu</button></p></form>'
+    )
+    assert parse_html(written) == parse_html(expected)
