@@ -154,6 +154,27 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
     finished_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    # Where the dossier stands in its procedure's internal process (dossiers.process): the code of
+    # the current step, its due instant, the unit holding it and the specialist assigned. Kept
+    # for worklists and the deadline sweep; the history is still the transition rows.
+    step = models.CharField(_("bước xử lý hiện tại"), max_length=40, blank=True, default="")
+    step_due_at = models.DateTimeField(_("hạn của bước hiện tại"), null=True, blank=True)
+    current_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị đang giữ hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chuyên viên được phân công"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -164,6 +185,14 @@ class Dossier(models.Model):
             models.Index(fields=["applicant", "-submitted_at"], name="dossier_applicant_recent"),
             models.Index(fields=["handling_agency", "status"], name="dossier_agency_status"),
             models.Index(fields=["receiving_agency", "status"], name="dossier_reception_status"),
+            models.Index(fields=["current_agency", "status"], name="dossier_holder_status"),
+            models.Index(fields=["assignee", "status"], name="dossier_assignee_status"),
+            # The deadline sweep reads only steps still running (healthchecks' partial index).
+            models.Index(
+                fields=["step_due_at"],
+                condition=Q(step_due_at__isnull=False),
+                name="dossier_step_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +232,56 @@ class DossierTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"
+
+
+class DossierTask(models.Model):
+    """A piece of work the dossier's lead unit hands to another unit or agency, with its own
+    deadline: an opinion (lấy ý kiến, Decree 61/2018 Art. 19(5)) or an agency's part of an
+    inter-agency dossier (liên thông, Art. 19(6)–(7)). Coordination tasks with the same `order` run
+    in parallel; a higher order starts when every lower one is done (in sequence)."""
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", _("Lấy ý kiến")
+        COORDINATION = "coordination", _("Liên thông")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("đơn vị thực hiện"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    content = models.TextField(_("nội dung, nhiệm vụ"))
+    budget_value = models.DecimalField(_("thời hạn"), max_digits=8, decimal_places=2)
+    budget_unit = models.CharField(_("đơn vị thời hạn"), max_length=20)  # workdays.DurationUnit
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("gửi lúc"))
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn"), null=True, blank=True)
+    done_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(_("kết quả, ý kiến"), blank=True)
+
+    class Meta:
+        verbose_name = _("phần việc phối hợp")
+        verbose_name_plural = _("phần việc phối hợp")
+        ordering = ["dossier", "order", "pk"]
+        indexes = [
+            # "Waiting for other agencies" worklists: the open tasks of one agency.
+            models.Index(
+                fields=["agency", "due_at"], condition=Q(done_at__isnull=True), name="task_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} → {self.agency_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
 
 
 class DocumentRole(models.TextChoices):

@@ -106,6 +106,17 @@ PUBLIC_ACTIONS = {
     "stop": "Dừng xử lý",
     "record_result": "Có kết quả giải quyết",
     "return_result": "Trả kết quả",
+    # The back office's own steps (dossiers.process.ACTIONS).
+    "forward": "Chuyển cơ quan giải quyết",
+    "assign": "Phân công xử lý",
+    "request_opinion": "Xin ý kiến đơn vị khác",
+    "answer_opinion": "Trả lời xin ý kiến",
+    "coordinate": "Chuyển liên thông",
+    "complete_task": "Gửi kết quả liên thông",
+    "propose": "Trình phê duyệt",
+    "approve": "Phê duyệt",
+    "send_back": "Trả lại để xử lý lại",
+    "extend_due": "Xin lỗi và hẹn lại ngày trả kết quả",
 }
 
 
