@@ -56,8 +56,13 @@ DOSSIER_COLUMNS = (
     "delivery_option", "delivery_address", "fee_total", "paid_online", "paid_amount",
     "submitted_at", "received_at", "due_at", "finished_at", "returned_at", "created_at",
     "applicant_id", "applicant_unit_id", "handling_agency_id", "procedure_version_id",
-    "receiving_agency_id",
+    "receiving_agency_id", "step", "step_due_at", "current_agency_id",
 )  # fmt: skip
+# Where an open dossier stands in the default internal process (dossiers.process): waiting at
+# the one-stop office (1), being appraised by the competent agency (2, 4, 5, 6), its result
+# waiting to be returned (9); closed dossiers hold no step.
+_STEP_BY_STATUS = {1: "tiep_nhan", 2: "tham_dinh", 4: "tham_dinh", 5: "tham_dinh", 6: "tham_dinh",
+                   9: "tra_ket_qua"}  # fmt: skip
 TRANSITION_COLUMNS = (
     "seq", "action", "from_status", "to_status", "at", "note", "public_note", "step_due_at",
     "data", "actor_id", "agency_id", "dossier_id",
@@ -152,9 +157,21 @@ class Writer:
             self.at(life.received_at), self.at(life.due_at), self.at(life.finished_at),
             self.at(life.returned_at), self.at(p.submitted_at), NULL,
             str(f["unit_id"]) if f["unit_id"] else NULL, str(p.handling.agency_id),
-            str(p.version.id), str(p.receiving.agency_id),
+            str(p.version.id), str(p.receiving.agency_id), *self._position(p),
         )  # fmt: skip
         return "\t".join(values) + "\n"
+
+    def _position(self, p: Planned) -> tuple[str, str, str]:
+        """step, step_due_at, current_agency_id: the holder is the one-stop office until the
+        dossier is accepted and while its result waits there, the competent agency between."""
+        life = p.life
+        step = _STEP_BY_STATUS.get(life.status, "")
+        if not step:
+            return "", NULL, NULL
+        at_office = step in {"tiep_nhan", "tra_ket_qua"}
+        holder = p.receiving if at_office else p.handling
+        due = NULL if step == "tiep_nhan" or life.due_at is None else self.at(life.due_at)
+        return step, due, str(holder.agency_id)
 
     def _transition_lines(self, p: Planned) -> str:
         lines = []
