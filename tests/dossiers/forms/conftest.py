@@ -47,7 +47,8 @@ def accept(dossier: Dossier, officer: object, at: datetime) -> Dossier:
         step_due_at=due,
     )
     dossier.save(update_fields=["received_at", "due_at", "status"])
-    return dossier
+    # The forms read the dossier as the database returns it (times in UTC), as the back office will.
+    return Dossier.objects.get(pk=dossier.pk)
 
 
 @pytest.fixture
