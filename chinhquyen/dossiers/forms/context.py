@@ -18,6 +18,7 @@ from chinhquyen.dossiers.actions import tracking_url
 from chinhquyen.dossiers.forms.editions import FormEdition, FormKind, edition_on, register_edition
 from chinhquyen.dossiers.forms.registers import (
     REGISTER_COLUMNS,
+    REGISTER_WIDTHS_MM,
     register_entries,
     register_position,
 )
@@ -75,8 +76,8 @@ def clock_and_date(at: datetime | None) -> str:
 
 
 def short_time(at: datetime | None) -> str:
-    """“26/02/2026 09:30”: the register's and the control sheet's columns."""
-    return "" if at is None else f"{local(at):%d/%m/%Y %H:%M}"
+    """“26/02/2026 09:30” (a no-break space: one line in a narrow column of Mẫu 05)."""
+    return "" if at is None else f"{local(at):%d/%m/%Y\u00a0%H:%M}"
 
 
 def date_line(place: str, at: datetime) -> str:
@@ -366,5 +367,6 @@ def register_context(agency: Agency, year: int, *, at: datetime | None = None) -
         "agency_name": agency.name,
         "agency_code": agency.identifier_code,
         "columns": REGISTER_COLUMNS,
+        "widths": REGISTER_WIDTHS_MM,
         "rows": list(register_entries(agency, year)),
     }

@@ -41,7 +41,9 @@ REGISTER_COLUMNS = (
     "Phương thức nhận kết quả",
     "Ký nhận",
 )
-_WIDTHS = (6, 28, 44, 28, 32, 30, 17, 17, 17, 26, 12)
+_WIDTHS = (6, 28, 44, 28, 32, 30, 17, 17, 17, 26, 12)  # XLSX, in characters
+# The printed A4 landscape columns (272 mm between the margins); None takes what is left.
+REGISTER_WIDTHS_MM = (9, 33, None, 30, 28, 26, 23, 23, 23, 25, 14)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

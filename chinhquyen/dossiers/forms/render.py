@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import threading
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,8 @@ from typing import Any
 
 import qrcode
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from PIL import Image
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -72,14 +74,25 @@ class _FormFetcher(URLFetcher):
 
 
 def qr_data_uri(text: str) -> str:
-    """A PNG QR code (4 px modules, quiet zone of 2) as a data URI."""
-    image = qrcode.make(text, box_size=4, border=2)
+    """The QR code as a PNG data URI, one pixel per module with a quiet zone of 2 modules: the
+    page scales it up without smoothing (image-rendering: pixelated), so it prints sharp at any
+    size and costs a fraction of a module-per-4-pixels drawing."""
+    code = qrcode.QRCode(border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    image = Image.frombytes("L", (len(matrix), len(matrix)), pixels)
     out = io.BytesIO()
-    image.save(out)
+    image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 _local = threading.local()
+
+# WeasyPrint reports each step of each PDF at INFO; at the site's INFO level that is seven lines
+# per form. Its warnings (a resource it could not load) still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _font_config() -> FontConfiguration:
@@ -90,12 +103,31 @@ def _font_config() -> FontConfiguration:
     return config
 
 
+def _stylesheet() -> CSS:
+    """The shared style (forms.css), parsed once per thread with that thread's fonts."""
+    sheet = getattr(_local, "stylesheet", None)
+    if sheet is None:
+        text = render_to_string(
+            "dossiers/forms/forms.css", {"font_faces": font_faces(), "font_family": FONT_FAMILY}
+        )
+        sheet = _local.stylesheet = CSS(
+            string=text, font_config=_font_config(), url_fetcher=_fetcher()
+        )
+    return sheet
+
+
+def _fetcher() -> _FormFetcher:
+    return _FormFetcher(allowed_protocols=("data", "file"))
+
+
 def render_form_pdf(edition: FormEdition, context: dict[str, Any]) -> bytes:
     """Render `edition`'s template with `context` (from the builders in `context`) to PDF bytes."""
-    page = {"font_faces": font_faces(), "font_family": FONT_FAMILY, "edition": edition}
+    font_faces()  # a missing font fails here, even with the stylesheet already parsed
+    page = {"font_family": FONT_FAMILY, "edition": edition}
     if "tracking_url" in context:
         page["qr"] = qr_data_uri(context["tracking_url"])
     html = render_to_string(edition.template, {**context, **page})
-    document = HTML(string=html, url_fetcher=_FormFetcher(allowed_protocols=("data", "file")))
-    pdf: bytes = document.write_pdf(font_config=_font_config())
+    stylesheet = _stylesheet()
+    document = HTML(string=html, url_fetcher=_fetcher())
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=_font_config())
     return pdf

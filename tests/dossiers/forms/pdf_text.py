@@ -54,18 +54,16 @@ def images(pdf: bytes) -> list[Image.Image]:
         return [Image.open(path).convert("L") for path in sorted(Path(folder).glob("img-*.png"))]
 
 
-def qr_matrix_of_image(image: Image.Image, box: int = 4) -> list[list[bool]]:
-    """Sample the centre of each module of a QR image drawn with `box` pixels per module."""
-    size, pixels, centre = image.width // box, image.tobytes(), box // 2  # mode L: 1 byte a pixel
-    return [
-        [pixels[(y * box + centre) * image.width + x * box + centre] < 128 for x in range(size)]
-        for y in range(size)
-    ]
+def qr_matrix_of_image(image: Image.Image, modules: int) -> list[list[bool]]:
+    """Sample the centre of each of the modules × modules cells of a QR image."""
+    box, pixels = image.width / modules, image.tobytes()  # mode L: one byte a pixel
+    centres = [int(box * index + box / 2) for index in range(modules)]
+    return [[pixels[y * image.width + x] < 128 for x in centres] for y in centres]
 
 
 def qr_matrix_of_text(text: str) -> list[list[bool]]:
     """The modules (with the 2-module quiet zone) of the QR code qrcode makes for `text`."""
-    code = qrcode.QRCode(box_size=4, border=2)
+    code = qrcode.QRCode(border=2)
     code.add_data(text)
     code.make(fit=True)
     return [list(row) for row in code.get_matrix()]
