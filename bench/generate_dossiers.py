@@ -47,6 +47,7 @@ from bench.dossier_plan import (  # noqa: E402
     daily_counts,
     load_world,
 )
+from chinhquyen.procedures.text import fold  # noqa: E402
 
 DEFAULT_SEED = 20261124
 
@@ -56,7 +57,7 @@ DOSSIER_COLUMNS = (
     "delivery_option", "delivery_address", "fee_total", "paid_online", "paid_amount",
     "submitted_at", "received_at", "due_at", "finished_at", "returned_at", "created_at",
     "applicant_id", "applicant_unit_id", "handling_agency_id", "procedure_version_id",
-    "receiving_agency_id", "step", "step_due_at", "current_agency_id",
+    "receiving_agency_id", "step", "step_due_at", "current_agency_id", "search_name",
 )  # fmt: skip
 # Where an open dossier stands in the default internal process (dossiers.process): waiting at
 # the one-stop office (1), being appraised by the competent agency (2, 4, 5, 6), its result
@@ -158,6 +159,7 @@ class Writer:
             self.at(life.returned_at), self.at(p.submitted_at), NULL,
             str(f["unit_id"]) if f["unit_id"] else NULL, str(p.handling.agency_id),
             str(p.version.id), str(p.receiving.agency_id), *self._position(p),
+            fold(f"{a.name} {a.organisation}")[:520],
         )  # fmt: skip
         return "\t".join(values) + "\n"
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("chinhquyen.portal.account_urls")),
     path("", include("chinhquyen.portal.tracking_urls")),
     path("", include("chinhquyen.portal.submission_urls")),
+    path("", include("chinhquyen.dossiers.staff_urls")),
 ]
 
 handler403 = "chinhquyen.core.views.permission_denied"

@@ -136,3 +136,51 @@ def filled_draft(
 
 def submitted_dossier(citizen: User, version: ProcedureVersion) -> Dossier:
     return actions.do_submit_draft(filled_draft(citizen, version), acting_user=citizen)
+
+
+# --- The back office, driven through its one action (handling.do_transition_dossier) ----------
+
+
+def _staff(agency: Agency, role: str) -> User:
+    """An officer holding `role` in `agency` (made once per agency and role)."""
+    from chinhquyen.org.models import RoleAssignment
+    from tests.factories import staff_with_role
+
+    held = RoleAssignment.objects.filter(agency=agency, role=role).select_related("user").first()
+    if held is not None:
+        return held.user
+    return staff_with_role(agency, role, username=f"{role}_{agency.pk}")
+
+
+def back_office_act(dossier: Dossier, action: str, user: User, **data: Any) -> None:
+    from chinhquyen.dossiers.handling import do_transition_dossier, last_seq
+
+    do_transition_dossier(dossier, action, acting_user=user, expected_seq=last_seq(dossier), **data)
+
+
+def request_supplement(dossier: Dossier, items: list[str]) -> Dossier:
+    """The receiving one-stop office finds the online dossier incomplete (status 1 → 5)."""
+    from chinhquyen.org.models import Role
+
+    officer = _staff(dossier.receiving_agency, Role.ONE_STOP_OFFICER)
+    back_office_act(dossier, "request_supplement", officer, items=items)
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def finish_with_result(dossier: Dossier, *, name: str = "Giấy khai sinh (bản điện tử)") -> Dossier:
+    """Accept, forward, assign, propose, approve and record an electronic result (status 9),
+    each step by an officer holding the role the default process asks for."""
+    from chinhquyen.dossiers.handling import PaperDocument
+    from chinhquyen.org.models import Role
+
+    officer = _staff(dossier.receiving_agency, Role.ONE_STOP_OFFICER)
+    head = dossier.handling_agency
+    specialist = _staff(head, Role.SPECIALIST)
+    back_office_act(dossier, "accept", officer)
+    back_office_act(dossier, "forward", officer)
+    back_office_act(dossier, "assign", _staff(head, Role.UNIT_LEADER), assignee=specialist)
+    back_office_act(dossier, "propose", specialist)
+    back_office_act(dossier, "approve", _staff(head, Role.AGENCY_LEADER))
+    result = PaperDocument(name, upload_samples.pdf(), "ket-qua.pdf")
+    back_office_act(dossier, "record_result", specialist, result=result)
+    return Dossier.objects.get(pk=dossier.pk)

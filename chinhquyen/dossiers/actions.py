@@ -44,7 +44,7 @@ from chinhquyen.notifications.actions import do_enqueue_notification
 from chinhquyen.org.models import AdministrativeUnit, Agency
 from chinhquyen.procedures.eform import CleanResult, validate_answers
 from chinhquyen.procedures.fees import quote_fees
-from chinhquyen.procedures.models import DeliveryOption, OnlineLevel
+from chinhquyen.procedures.models import OnlineLevel
 
 _KINDS = {
     "citizen": ApplicantKind.CITIZEN,
@@ -389,39 +389,6 @@ def do_withdraw_dossier(dossier: Dossier, *, acting_user: Any, reason: str) -> D
     return locked
 
 
-def do_request_supplement(
-    dossier: Dossier, *, acting_user: Any, agency: Agency, items: list[str], note: str = ""
-) -> Dossier:
-    """Ask for everything missing at once (Decree 61/2018 Art. 15, 17, 19(4): "một lần đầy đủ").
-    The back office calls this; the citizen answers with `do_submit_supplement`."""
-    items = [item.strip() for item in items if item.strip()]
-    if not items:
-        raise DomainError("Nêu rõ các giấy tờ, nội dung cần bổ sung.", field="items")
-    with transaction.atomic():
-        locked = lock_dossier(dossier)
-        if locked.status not in (Status.SUBMITTED, Status.ACCEPTED, Status.PROCESSING):
-            raise Conflict("Hồ sơ ở trạng thái này không yêu cầu bổ sung được.", code="bad_state")
-        append_transition(
-            locked,
-            action="request_supplement",
-            to_status=Status.SUPPLEMENT_REQUESTED,
-            actor=acting_user,
-            agency=agency,
-            at=timezone.now(),
-            note=note,
-            public_note="Cần bổ sung: " + "; ".join(items),
-            data={"items": items},
-        )
-        locked.save(update_fields=["status"])
-        record_audit("dossiers.request_supplement", actor=acting_user, obj=locked)
-        notify_applicant(
-            locked,
-            "dossier.supplement_requested",
-            extra={"noi_dung_bo_sung": "\n".join(f"- {i}" for i in items)},
-        )
-    return locked
-
-
 @dataclass(frozen=True)
 class SupplementFile:
     name: str
@@ -467,49 +434,22 @@ def do_submit_supplement(
             at=now,
             note=note.strip()[:1000],
             public_note="Người nộp đã bổ sung hồ sơ.",
-            data={"files": len(checked)},
+            data=_restarted(locked, resume, now) | {"files": len(checked)},
         )
-        locked.save(update_fields=["status"])
+        locked.save(update_fields=["status", "due_at", "step_due_at"])
         record_audit("dossiers.submit_supplement", actor=acting_user, obj=locked)
     return locked
 
 
-def do_record_result(
-    dossier: Dossier, content: bytes, *, filename: str, name: str, acting_user: Any, agency: Agency
-) -> DossierDocument:
-    """Attach the electronic result and mark processing done (status 9). The back office issue
-    puts approval and signing in front of this; here it is the state change itself."""
-    upload = check_upload(content, filename=filename, max_bytes=max_upload_bytes())
-    with transaction.atomic():
-        locked = lock_dossier(dossier)
-        if locked.status not in (Status.ACCEPTED, Status.PROCESSING):
-            raise Conflict("Hồ sơ chưa được tiếp nhận hoặc đã kết thúc.", code="bad_state")
-        now = timezone.now()
-        stored = do_store_file(content, upload, uploaded_by=acting_user)
-        document = DossierDocument.objects.create(
-            dossier=locked,
-            role=DocumentRole.RESULT,
-            name=name[:500],
-            file=stored,
-            added_by=acting_user,
-            added_at=now,
-            accepted=True,
-        )
-        append_transition(
-            locked,
-            action="record_result",
-            to_status=Status.DONE,
-            actor=acting_user,
-            agency=agency,
-            at=now,
-            public_note="Đã có kết quả giải quyết.",
-        )
-        locked.finished_at = now
-        locked.save(update_fields=["status", "finished_at"])
-        record_audit("dossiers.record_result", actor=acting_user, obj=locked)
-        where = DeliveryOption(locked.delivery_option).label if locked.delivery_option else ""
-        notify_applicant(locked, "dossier.result_ready", extra={"noi_nhan_ket_qua": where})
-    return document
+def _restarted(dossier: Dossier, resume: int, now: datetime) -> dict[str, Any]:
+    """Decree 61/2018 Art. 19(4): with the complete supplement the time limit counts again from
+    the start (not while the dossier still waits for reception)."""
+    if resume == Status.SUBMITTED:
+        return {}
+    from chinhquyen.dossiers.handling import restart_time_limit  # handling builds on actions
+
+    restart_time_limit(dossier, now)
+    return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
 
 
 RATEABLE = frozenset({Status.DONE, Status.RETURNED, Status.REFUSED})

@@ -58,7 +58,6 @@ from chinhquyen.dossiers.process import (
     verdict_of,
 )
 from chinhquyen.dossiers.routing import handling_agency_for
-from chinhquyen.notifications.models import MessageTemplate
 from chinhquyen.org.models import AdministrativeUnit, Agency, Role, RoleAssignment, User
 from chinhquyen.procedures.fees import quote_fees
 from chinhquyen.procedures.models import DeliveryOption, Procedure, ProcedureVersion
@@ -233,10 +232,8 @@ def _record(ctx: _Ctx, move: _Move, agency: Agency, judged: datetime | None) -> 
 
 
 def _notify(dossier: Dossier, code: str, extra: dict[str, Any], *, seq: int) -> None:
-    """Queue the applicant's messages when the template exists (`dossier.refused`,
-    `dossier.stopped` and `dossier.returned` are not shipped yet: see notifications/data)."""
-    if MessageTemplate.objects.filter(code=code).exists():
-        notify_applicant(dossier, code, extra=extra, seq=seq)
+    """Queue the applicant's messages (every event's template ships in notifications/data)."""
+    notify_applicant(dossier, code, extra=extra, seq=seq)
 
 
 def _text(data: dict[str, Any], key: str, message: str, limit: int = 2000) -> str:

@@ -8,6 +8,7 @@ figure (on time, online share) is computed from those rows, never from the mutab
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from chinhquyen.core.models import StoredFile
 from chinhquyen.org.models import AdministrativeUnit, Agency
 from chinhquyen.procedures.models import DeliveryOption, ProcedureVersion, RequiredDocument
+from chinhquyen.procedures.text import fold
 
 
 class DossierCodeCounter(models.Model):
@@ -175,6 +177,9 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_dossiers",
     )
+    # The applicant's (and organisation's) name folded for search: case, diacritics and "đ"
+    # ignored (procedures.text.fold), so an officer finds "Nguyễn Văn An" by "nguyen van an".
+    search_name = models.CharField(_("tên tìm kiếm"), max_length=520, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,6 +202,13 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = fold(f"{self.applicant_name} {self.organisation_name}")[:520]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:

@@ -3,23 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
+from chinhquyen.core.display import moment
 from chinhquyen.procedures.models import Fee
 from chinhquyen.workdays.calendar import DurationUnit
 
+__all__ = ["fee_amount", "moment", "money", "number", "time_limit"]
+
 PER_UNIT = {"copy": "bản", "page": "trang", "sheet": "tờ"}
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def moment(value: datetime | None) -> str:
-    """ "24/11/2026 09:05", Vietnam time: what the template filter `date:"d/m/Y H:i"` prints,
-    for pages where that filter's cost counts (the public lookup); "" for None."""
-    if value is None:
-        return ""
-    return f"{value.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
 
 
 def number(value: Decimal | int | str) -> str:

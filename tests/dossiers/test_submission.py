@@ -151,9 +151,7 @@ def test_supplement_round_trip_returns_to_where_it_was(
     version: ProcedureVersion, personas: Personas, province: Province
 ) -> None:
     dossier = h.submitted_dossier(personas.citizen, version)
-    actions.do_request_supplement(
-        dossier, acting_user=personas.officer_a, agency=province.agency_a, items=["Giấy chứng sinh"]
-    )
+    h.request_supplement(dossier, ["Giấy chứng sinh"])
     supplement = actions.SupplementFile("Giấy chứng sinh", upload_samples.pdf(), "chung-sinh.pdf")
     actions.do_submit_supplement(dossier, [supplement], acting_user=personas.citizen)
     dossier.refresh_from_db()
@@ -170,15 +168,7 @@ def test_rating_only_after_a_result_and_only_once(
     dossier = h.submitted_dossier(personas.citizen, version)
     with pytest.raises(Conflict):
         actions.do_rate_dossier(dossier, acting_user=personas.citizen, score=5)
-    Dossier.objects.filter(pk=dossier.pk).update(status=Status.ACCEPTED)
-    actions.do_record_result(
-        dossier,
-        upload_samples.pdf(),
-        filename="ket-qua.pdf",
-        name="Giấy khai sinh",
-        acting_user=personas.officer_a,
-        agency=dossier.handling_agency,
-    )
+    dossier = h.finish_with_result(dossier)
     actions.do_rate_dossier(dossier, acting_user=personas.citizen, score=4, comment="Nhanh")
     with pytest.raises(Conflict):
         actions.do_rate_dossier(dossier, acting_user=personas.citizen, score=5)

@@ -87,7 +87,8 @@ def test_every_default_template_renders_in_vietnamese(
     assert {(t.code, t.channel) for t in templates_} == {
         (code, channel)
         for code in ("dossier.submitted", "dossier.accepted", "dossier.supplement_requested",
-                     "dossier.result_ready", "dossier.delayed_apology")
+                     "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
+                     "dossier.stopped", "dossier.withdrawn", "dossier.returned")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

@@ -110,6 +110,7 @@ def _values(province: Province, personas: Personas) -> dict[str, str]:
         "draft_id": str(theirs.draft.pk),
         "national_code": theirs.draft.procedure_version.procedure.national_code,
         "step": "1",
+        "action": "request_supplement",
     }
 
 

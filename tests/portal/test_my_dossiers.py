@@ -16,7 +16,7 @@ from django.test import Client
 
 from chinhquyen.audit.models import AuditEvent
 from chinhquyen.core.models import StoredFile
-from chinhquyen.dossiers import actions, drafts
+from chinhquyen.dossiers import drafts
 from chinhquyen.dossiers.models import DocumentRole, Dossier, DossierRating, Status
 from chinhquyen.notifications.defaults import load_default_templates
 from chinhquyen.procedures.models import ProcedureVersion
@@ -57,17 +57,7 @@ def detail_url(dossier: Dossier, tail: str = "") -> str:
 
 
 def with_result(dossier: Dossier, personas: Personas) -> Dossier:
-    Dossier.objects.filter(pk=dossier.pk).update(status=Status.ACCEPTED)
-    actions.do_record_result(
-        dossier,
-        upload_samples.pdf(),
-        filename="ket-qua.pdf",
-        name="Giấy khai sinh (bản điện tử)",
-        acting_user=personas.officer_a,
-        agency=dossier.handling_agency,
-    )
-    dossier.refresh_from_db()
-    return dossier
+    return h.finish_with_result(dossier)
 
 
 # --- List and detail -----------------------------------------------------------------------------
@@ -115,13 +105,7 @@ def test_detail_shows_what_is_still_to_pay(dossier: Dossier, citizen: Client) ->
 
 @pytest.fixture
 def waiting_for_supplement(dossier: Dossier, personas: Personas, province: Province) -> Dossier:
-    actions.do_request_supplement(
-        dossier,
-        acting_user=personas.officer_a,
-        agency=province.agency_a,
-        items=["Giấy chứng sinh", "Bản sao giấy đăng ký kết hôn"],
-    )
-    return dossier
+    return h.request_supplement(dossier, ["Giấy chứng sinh", "Bản sao giấy đăng ký kết hôn"])
 
 
 def test_supplement_through_the_page(waiting_for_supplement: Dossier, citizen: Client) -> None:

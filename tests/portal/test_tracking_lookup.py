@@ -69,9 +69,7 @@ def test_qr_link_prefills_the_code_without_a_query(dossier: Dossier) -> None:
 
 
 def test_found_by_the_phone_shows_the_state_and_no_personal_data(dossier: Dossier) -> None:
-    actions.do_request_supplement(
-        dossier, acting_user=None, agency=dossier.handling_agency, items=["Giấy chứng sinh"]
-    )
+    h.request_supplement(dossier, ["Giấy chứng sinh"])
     response = lookup(dossier.code.lower(), h.PHONE[-4:])
     html = response.content.decode()
     assert response.status_code == 200

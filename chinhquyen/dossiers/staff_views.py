@@ -1,0 +1,180 @@
+"""The one-stop back office's pages for officers (`/can-bo/ho-so/`): worklists, search, one
+dossier with its full history and only the actions the officer's role may take now, the action
+forms, bulk assignment. Thin: load through `staff_queries.access_*`, one action from `handling`,
+render. Every failure is a Vietnamese message and nothing recorded (the action's transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from chinhquyen.core.display import moment
+from chinhquyen.core.errors import DomainError
+from chinhquyen.dossiers import staff_queries
+from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, last_seq
+from chinhquyen.dossiers.models import Dossier, DossierTransition
+from chinhquyen.dossiers.process import ACTIONS, process_for
+from chinhquyen.dossiers.staff_forms import read_action_data
+from chinhquyen.org.decorators import staff_view
+
+PAGE_SIZE = 25
+MAX_BULK = 200
+
+
+@staff_view("read")
+def worklist(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    key = request.GET.get("ds", "don-vi")
+    if query:
+        dossiers = staff_queries.search_dossiers(request.user, query)
+        current = None
+    else:
+        current = staff_queries.WORKLIST_KEYS.get(key) or staff_queries.WORKLIST_KEYS["don-vi"]
+        dossiers = staff_queries.worklist(request.user, current.key)
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
+    context = {
+        "worklists": staff_queries.WORKLISTS,
+        "current": current,
+        "q": query,
+        "page": page,
+        "rows": [_row(dossier) for dossier in page.object_list],
+        "assignable": _assignable(request, page.object_list),
+    }
+    return render(request, "dossiers/staff/worklist.html", context)
+
+
+def _row(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "dossier": dossier,
+        "due": moment(dossier.due_at),
+        "step_due": moment(dossier.step_due_at),
+    }
+
+
+def _assignable(request: HttpRequest, dossiers: Any) -> list[Any]:
+    """The people a leader may assign the listed dossiers to: staff of the unit holding them
+    (only when every listed dossier is held by the same unit)."""
+    holders = {dossier.current_agency_id for dossier in dossiers}
+    if len(holders) != 1 or None in holders:
+        return []
+    holder = next(iter(dossiers)).current_agency
+    return list(staff_queries.assignable_staff(holder))
+
+
+@staff_view("read")
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)
+    transitions = list(
+        dossier.transitions.select_related("actor", "agency").order_by("seq")
+    )  # the full history, Mẫu 05's rows
+    names = available_actions(dossier, request.user)
+    holder = dossier.current_agency or dossier.handling_agency
+    context = {
+        "dossier": dossier,
+        "process": process_for(dossier.procedure_version),
+        "history": [_step(transition) for transition in transitions],
+        "documents": dossier.documents.select_related("file").order_by("added_at", "pk"),
+        "tasks": dossier.tasks.select_related("agency").order_by("order", "pk"),
+        "actions": [(name, ACTIONS[name].label) for name in names],
+        "expected_seq": transitions[-1].seq if transitions else 0,
+        "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
+        "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
+        "due": moment(dossier.due_at),
+        "received": moment(dossier.received_at),
+        "submitted": moment(dossier.submitted_at),
+    }
+    response = render(request, "dossiers/staff/dossier.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _needs_agency(names: list[str]) -> bool:
+    return bool({"forward", "request_opinion", "coordinate"} & set(names))
+
+
+def _step(transition: DossierTransition) -> dict[str, Any]:
+    rule = ACTIONS.get(transition.action)
+    data = transition.data or {}
+    return {
+        "t": transition,
+        "label": rule.label if rule else transition.action,
+        "at": moment(transition.at),
+        "step_due": moment(transition.step_due_at),
+        "verdict": data.get("verdict", ""),
+    }
+
+
+@staff_view("write")
+def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)  # 404 out of scope
+    if not staff_queries.may_change(request.user):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem hồ sơ.")  # inspectors read only
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    detail = reverse("dossiers:staff_dossier", args=[dossier.code])
+    if action not in ACTIONS:
+        messages.error(request, "Thao tác không có trong quy trình.")
+        return redirect(detail)
+    try:
+        expected = int(request.POST.get("expected_seq", ""))
+    except ValueError:
+        expected = -1  # a form without it is a stale form: refused as "already handled"
+    try:
+        agencies = staff_queries.visible_agency_ids(request.user)
+        data = read_action_data(action, dossier, request.POST, request.FILES, agencies)
+        do_transition_dossier(
+            dossier,
+            action,
+            acting_user=request.user,
+            expected_seq=expected,
+            note=request.POST.get("ghi_chu", ""),
+            **data,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(detail)
+    messages.success(request, f"Đã thực hiện: {ACTIONS[action].label}.")
+    return redirect(detail)
+
+
+@staff_view("write")
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """A leader assigns several dossiers of the unit to one specialist; each dossier is its own
+    action (one may fail, e.g. handled meanwhile, without undoing the others)."""
+    if not staff_queries.may_change(request.user):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem hồ sơ.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    codes = request.POST.getlist("ma")[:MAX_BULK]
+    back = reverse("dossiers:staff_worklist") + "?" + request.POST.get("quay_lai", "")[:300]
+    if not codes:
+        messages.error(request, "Chọn ít nhất một hồ sơ để phân công.")
+        return redirect(back)
+    done, failed = 0, []
+    for code in codes:
+        try:
+            dossier = staff_queries.access_dossier_for_staff(request.user, code)
+            data = read_action_data("assign", dossier, request.POST, None, [])
+            do_transition_dossier(
+                dossier,
+                "assign",
+                acting_user=request.user,
+                expected_seq=last_seq(dossier),
+                **data,
+            )
+            done += 1
+        except DomainError as error:
+            failed.append(f"{code}: {error.message}")
+        except Http404:  # one unknown code must not hide the others' outcome
+            failed.append(f"{code[:80]}: {staff_queries.NOT_FOUND}")
+    if done:
+        messages.success(request, f"Đã phân công {done} hồ sơ.")
+    for line in failed[:20]:
+        messages.error(request, line)
+    return redirect(back)
