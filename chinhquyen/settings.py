@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "chinhquyen.notifications",
     "chinhquyen.payments",
     "chinhquyen.dossiers",
+    "chinhquyen.reports",
 ]
 
 MIDDLEWARE = [

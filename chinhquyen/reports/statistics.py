@@ -1,0 +1,241 @@
+# SQL text here is assembled from this app's constants only; every value is a parameter.
+# ruff: noqa: S608
+"""Agency statistics for a period and an agency subtree (issue #5 §8), computed from the
+dossiers' transition rows with the on-time rule of Decision 766/QĐ-TTg, indicator 2.1
+(onestop.md §4.1):
+
+- a dossier is on time when its end of processing is no later than its due date (NgayKetThucXuLy
+  ≤ NgayHenTra); the end of processing is the first step into 9 (Đã xử lý xong), else into 10
+  (Đã trả kết quả); refusal (3), withdrawal (7) and stop (8) are end states counted apart;
+- the time the citizen spends on a supplement is subtracted: the end counts as
+  end − (supplement completed − supplement requested);
+- more than one supplement request counts as late;
+- an unfinished dossier is judged at the end of the period; one waiting for a supplement at that
+  moment is judged at its request time.
+
+"Early" (trước hạn) is on time and on a Vietnam calendar day before the due day; "on time"
+(đúng hạn) is the rest of the on-time ones. The due date is the dossier's NgayHenTra
+(`Dossier.due_at`, moved only by the actions): no transition row carries it yet. A dossier without
+a due date is late only through a second supplement request. Only the first pause is ever
+subtracted (a second request makes the dossier late anyway); whether a dossier waits for a
+supplement at a past moment is read from its first, second and last pauses, which is exact up to
+three requests.
+
+The period is [start, end); `end` is capped at `now`, so the current period is judged as of now.
+The agency subtree is that of the dossier's handling agency (cơ quan giải quyết). Every number
+comes from one classification per dossier, shared by the totals and by `dossiers_behind`, so a
+drill-down always lists exactly the dossiers counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from chinhquyen.dossiers.models import Dossier
+from chinhquyen.org.models import Agency
+from chinhquyen.reports.facts import (
+    Vendor,
+    facts_from_rows_in,
+    facts_from_table,
+    instant_parameter,
+    local_day,
+)
+
+
+@dataclass(frozen=True)
+class AgencyStatistics:
+    received: int  # first reception (to 2) in the period
+    carried_over: int  # received before the period, not ended at its start
+    resolved: int  # end of processing (9, else 10) in the period
+    resolved_early: int
+    resolved_on_time: int
+    resolved_late: int
+    in_progress: int  # received, not ended at the end of the period
+    in_progress_on_time: int
+    in_progress_overdue: int
+    supplement_waiting: int  # in progress and waiting for the citizen's supplement
+    refused: int
+    withdrawn: int
+    stopped: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Decision 766 indicator 2.1: (resolved early or on time + in progress within time) /
+        (resolved + in progress), in percent rounded to 2 decimals; None when nothing counts."""
+        counted = self.resolved + self.in_progress
+        if not counted:
+            return None
+        good = self.resolved_early + self.resolved_on_time + self.in_progress_on_time
+        return round(100 * good / counted, 2)
+
+
+MEASURES = tuple(f.name for f in fields(AgencyStatistics))
+
+# Each dossier gets three small codes, computed once: how it entered the period (`intake`), where
+# it stands at the period's end (`outcome`) and whether it waits for a supplement then. Every
+# measure is a condition on them, so the totals are one GROUP BY over a handful of groups.
+_RECEIVED, _CARRIED_OVER = 1, 2
+_EARLY, _ON_TIME, _LATE, _IN_TIME, _OVERDUE = 1, 2, 3, 4, 5
+_REFUSED, _WITHDRAWN, _STOPPED = 30, 70, 80  # ten times the status code
+_WHERE: dict[str, tuple[str, tuple[int, ...]]] = {
+    "received": ("intake", (_RECEIVED,)),
+    "carried_over": ("intake", (_CARRIED_OVER,)),
+    "resolved": ("outcome", (_EARLY, _ON_TIME, _LATE)),
+    "resolved_early": ("outcome", (_EARLY,)),
+    "resolved_on_time": ("outcome", (_ON_TIME,)),
+    "resolved_late": ("outcome", (_LATE,)),
+    "in_progress": ("outcome", (_IN_TIME, _OVERDUE)),
+    "in_progress_on_time": ("outcome", (_IN_TIME,)),
+    "in_progress_overdue": ("outcome", (_OVERDUE,)),
+    "supplement_waiting": ("waiting", (1,)),
+    "refused": ("outcome", (_REFUSED,)),
+    "withdrawn": ("outcome", (_WITHDRAWN,)),
+    "stopped": ("outcome", (_STOPPED,)),
+}
+
+
+def _judged(vendor: Vendor, facts: str) -> str:
+    """Common table expressions ending in `coded`: each dossier judged at the period's end `c`;
+    events at or after `c` are ignored, so a past period reads as it stood then.
+
+    PostgreSQL inlines these expressions into one per-row computation, so they are written flat
+    on the facts' own columns rather than stacked on one another."""
+    param = instant_parameter(vendor)
+
+    def before(column: str) -> str:
+        return f"CASE WHEN f.{column} < p.c THEN f.{column} END"
+
+    # Decision 766: the time waiting for the first supplement is subtracted from the end.
+    paused = "CASE WHEN q1 <= res THEN (CASE WHEN a1 < res THEN a1 ELSE res END) - q1 ELSE 0 END"
+    # In progress: judged at the end of the period, or at the open first request.
+    judged_at = "CASE WHEN q1 < c THEN (CASE WHEN a1 < c THEN c - (a1 - q1) ELSE q1 END) ELSE c END"
+
+    def is_open(asked: str, answered: str) -> str:
+        return f"({asked} < c AND ({answered} IS NULL OR {answered} >= c))"
+
+    return f"""
+WITH p AS (SELECT {param} AS s, {param} AS c),
+{facts},
+k AS (
+  SELECT f.dossier_id, f.due_at, p.s, p.c,
+    {before("received_at")} AS r,
+    CASE WHEN f.done_at < p.c THEN f.done_at WHEN f.returned_at < p.c THEN f.returned_at END
+      AS res,
+    {before("refused_at")} AS k3, {before("withdrawn_at")} AS k7, {before("stopped_at")} AS k8,
+    f.first_asked_at AS q1, f.first_answered_at AS a1,
+    f.second_asked_at AS q2, f.second_answered_at AS a2,
+    f.last_asked_at AS ql, f.last_answered_at AS al
+  FROM f CROSS JOIN p
+),
+e AS (
+  SELECT k.*,
+    CASE WHEN k3 <= COALESCE(k7, k3) AND k3 <= COALESCE(k8, k3) THEN 3
+         WHEN k7 <= COALESCE(k8, k7) THEN 7
+         WHEN k8 IS NOT NULL THEN 8 END AS closed_kind,
+    CASE WHEN k3 <= COALESCE(k7, k3) AND k3 <= COALESCE(k8, k3) THEN k3
+         WHEN k7 <= COALESCE(k8, k7) THEN k7
+         ELSE k8 END AS closed_at
+  FROM k
+),
+coded AS (
+  SELECT dossier_id,
+    CASE WHEN r >= s THEN {_RECEIVED}
+         WHEN r < s AND NOT COALESCE(CASE WHEN res IS NOT NULL THEN res < s
+                                          ELSE closed_at < s END, FALSE)
+           THEN {_CARRIED_OVER}
+         ELSE 0 END AS intake,
+    CASE WHEN res >= s THEN
+           CASE WHEN q2 <= res OR due_at < res - ({paused}) THEN {_LATE}
+                WHEN {local_day(f"res - ({paused})")} < {local_day("due_at")} THEN {_EARLY}
+                ELSE {_ON_TIME} END
+         WHEN res IS NOT NULL THEN 0
+         WHEN r IS NOT NULL AND closed_kind IS NULL THEN
+           CASE WHEN q2 < c OR due_at < {judged_at} THEN {_OVERDUE} ELSE {_IN_TIME} END
+         WHEN closed_at >= s THEN closed_kind * 10
+         ELSE 0 END AS outcome,
+    CASE WHEN r IS NOT NULL AND res IS NULL AND closed_kind IS NULL
+           AND ({is_open("q1", "a1")} OR {is_open("q2", "a2")} OR {is_open("ql", "al")})
+         THEN 1 ELSE 0 END AS waiting
+  FROM e
+)"""
+
+
+def _query(
+    agency: Agency, start: datetime, end: datetime, now: datetime | None, *, from_rows: bool
+) -> tuple[str, list[Any]]:
+    vendor: Vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    cutoff = min(end, now or timezone.now())
+    if timezone.is_naive(start) or timezone.is_naive(cutoff):
+        raise ValueError("statistics need timezone-aware instants")
+    # SQLite has no trigger-kept table: it always folds the rows (small installs).
+    table = vendor == "postgresql" and not from_rows
+    facts = facts_from_table() if table else facts_from_rows_in(vendor)
+    subtree: Any = f"{agency.path}%"
+    if table:
+        subtree = list(
+            Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True)
+        )
+    params: list[Any] = [_microseconds(start), _microseconds(cutoff), subtree]
+    return _judged(vendor, facts), params
+
+
+def _microseconds(moment: datetime) -> int:
+    whole = int(moment.timestamp() // 1)
+    return whole * 1_000_000 + moment.microsecond
+
+
+def agency_statistics(
+    agency: Agency,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+    from_rows: bool = False,
+) -> AgencyStatistics:
+    """The numbers for dossiers handled in `agency`'s subtree over [start, end).
+
+    `from_rows=True` folds the transition rows afresh instead of reading the PostgreSQL facts
+    table (the two must agree; SQLite always folds the rows)."""
+    ctes, params = _query(agency, start, end, now, from_rows=from_rows)
+    sql = (
+        f"{ctes}\nSELECT code, COUNT(*) FROM "
+        "(SELECT intake * 1000 + outcome * 10 + waiting AS code FROM coded) AS codes GROUP BY code"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Compiling these wide expressions costs more than evaluating them a million times.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        groups = cursor.fetchall()
+    numbers = dict.fromkeys(MEASURES, 0)
+    for code, dossiers in groups:
+        found = {"intake": code // 1000, "outcome": code % 1000 // 10, "waiting": code % 10}
+        for measure, (column, values) in _WHERE.items():
+            if found[column] in values:
+                numbers[measure] += dossiers
+    return AgencyStatistics(**numbers)
+
+
+def dossiers_behind(
+    agency: Agency,
+    start: datetime,
+    end: datetime,
+    measure: str,
+    *,
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers counted in one number of `agency_statistics`, ordered by code (paginate with
+    Django's Paginator)."""
+    if measure not in _WHERE:
+        raise ValueError(f"unknown measure {measure!r}")
+    code, values = _WHERE[measure]
+    ctes, params = _query(agency, start, end, now, from_rows=False)
+    sql = f"{ctes}\nSELECT dossier_id FROM coded WHERE {code} IN ({', '.join(map(str, values))})"
+    ids = RawSQL(sql, params)  # noqa: S611 (constant SQL; values are parameters)
+    return Dossier.objects.filter(pk__in=ids).order_by("code")
