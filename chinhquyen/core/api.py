@@ -35,6 +35,7 @@ def _register_routers() -> None:
     from chinhquyen.org.api import router as org_router
     from chinhquyen.payments.api import router as payments_router
     from chinhquyen.procedures.api import router as catalogue_router
+    from chinhquyen.reports.api import router as reports_router
     from chinhquyen.signing.api import router as signing_router
     from chinhquyen.workdays.api import router as workdays_router
 
@@ -46,6 +47,7 @@ def _register_routers() -> None:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/tracking", tracking_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

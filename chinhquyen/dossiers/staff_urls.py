@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from chinhquyen.dossiers import staff_views
+from chinhquyen.dossiers import staff_forms_views, staff_views
 
 app_name = "dossiers"
 
@@ -10,6 +10,16 @@ urlpatterns = [
     path("can-bo/ho-so/", staff_views.worklist, name="staff_worklist"),
     path("can-bo/ho-so/phan-cong/", staff_views.bulk_assign, name="staff_bulk_assign"),
     path("can-bo/ho-so/<str:code>/", staff_views.dossier_detail, name="staff_dossier"),
+    path(
+        "can-bo/ho-so/<str:code>/mau-<str:form>.pdf",
+        staff_forms_views.dossier_form,
+        name="staff_form",
+    ),
+    path(
+        "can-bo/co-quan/<int:agency_id>/so-theo-doi-<int:year>.<str:fmt>",
+        staff_forms_views.agency_register,
+        name="staff_register",
+    ),
     path(
         "can-bo/ho-so/<str:code>/thao-tac/<slug:action>/",
         staff_views.dossier_action,

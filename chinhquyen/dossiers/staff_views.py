@@ -85,6 +85,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "expected_seq": transitions[-1].seq if transitions else 0,
         "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
+        "printable": _printable(transitions),
         "due": moment(dossier.due_at),
         "received": moment(dossier.received_at),
         "submitted": moment(dossier.submitted_at),
@@ -92,6 +93,12 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, "dossiers/staff/dossier.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _printable(transitions: list[DossierTransition]) -> dict[str, bool]:
+    """Which recorded steps have a form (Mẫu 02 supplement, 03 refusal, 04 apology)."""
+    done = {transition.action for transition in transitions}
+    return {"02": "request_supplement" in done, "03": "refuse" in done, "04": "extend_due" in done}
 
 
 def _needs_agency(names: list[str]) -> bool:
