@@ -30,6 +30,7 @@ from chinhquyen.dossiers.models import (
     DossierTransition,
     Status,
 )
+from chinhquyen.dossiers.process import ACTIONS, Verdict, verdict_of
 from chinhquyen.org.models import Agency
 from chinhquyen.procedures.models import DeliveryOption
 from chinhquyen.workdays.calendar import DurationUnit
@@ -37,25 +38,13 @@ from chinhquyen.workdays.calendar import DurationUnit
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 BLANK = "……………………"
 
-# Labels for the actions the dossier actions write; an action not listed shows its new status.
-ACTION_LABELS = {
+# Actions written outside the back office's process (the citizen's side, reception by channel);
+# the process's own actions carry their labels in `process.ACTIONS`.
+OTHER_ACTION_LABELS = {
     "submit": "Nộp hồ sơ",
     "receive": "Tiếp nhận hồ sơ",
-    "accept": "Tiếp nhận hồ sơ",
-    "refuse": "Từ chối tiếp nhận",
-    "request_supplement": "Yêu cầu bổ sung hồ sơ",
-    "submit_supplement": "Nộp bổ sung hồ sơ",
-    "assign": "Phân công xử lý",
-    "transfer": "Chuyển xử lý",
-    "approve": "Phê duyệt",
-    "send_back": "Trả lại để xử lý lại",
-    "apologise": "Xin lỗi, hẹn lại ngày trả",
-    "record_result": "Có kết quả giải quyết",
-    "return_result": "Trả kết quả",
     "withdraw": "Công dân rút hồ sơ",
-    "stop": "Dừng xử lý",
 }
-VERDICT_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
 # --- Formatting (Vietnam time) ------------------------------------------------------------------
@@ -308,35 +297,40 @@ def apology_context(
 # --- Mẫu 05 -------------------------------------------------------------------------------------
 
 
-def step_verdict(done_at: datetime, due_at: datetime) -> str:
-    """Trước hạn (finished on an earlier day), đúng hạn (by the due instant, on its day), quá hạn
-    (after it): the result column of Mẫu 05."""
-    if done_at > due_at:
-        return "late"
-    return "early" if local(done_at).date() < local(due_at).date() else "on_time"
+def action_label(row: DossierTransition) -> str:
+    rule = ACTIONS.get(row.action)
+    if rule is not None:
+        return rule.label
+    return OTHER_ACTION_LABELS.get(row.action) or str(Status(row.to_status).label)
+
+
+def verdict_label(row: DossierTransition) -> str:
+    """The step's result as the engine recorded it (`data["verdict"]`); for a row without one,
+    judged the engine's way: the row closes the step it was taken in, due at `step_due_at`."""
+    data = row.data if isinstance(row.data, dict) else {}
+    verdict = data.get("verdict")
+    if verdict in Verdict.values:
+        return str(Verdict(verdict).label)
+    if row.step_due_at is None or not data.get("closes_step", True):
+        return ""
+    return str(Verdict(verdict_of(row.at, row.step_due_at)).label)
 
 
 def _step_rows(transitions: Sequence[DossierTransition]) -> list[dict[str, Any]]:
-    rows = []
-    for index, row in enumerate(transitions):
-        following = transitions[index + 1] if index + 1 < len(transitions) else None
-        verdict = row.data.get("verdict") if isinstance(row.data, dict) else None
-        if verdict not in VERDICT_LABELS and row.step_due_at and following is not None:
-            verdict = step_verdict(following.at, row.step_due_at)
-        rows.append(
-            {
-                "seq": row.seq,
-                "agency": row.agency.name,
-                "action": ACTION_LABELS.get(row.action) or Status(row.to_status).label,
-                "status": Status(row.to_status).label,
-                "at": short_time(row.at),
-                "actor": person_name(row.actor),
-                "step_due_at": short_time(row.step_due_at),
-                "verdict": VERDICT_LABELS.get(str(verdict), ""),
-                "note": row.note,
-            }
-        )
-    return rows
+    return [
+        {
+            "seq": row.seq,
+            "agency": row.agency.name,
+            "action": action_label(row),
+            "status": Status(row.to_status).label,
+            "at": short_time(row.at),
+            "actor": person_name(row.actor),
+            "step_due_at": short_time(row.step_due_at),
+            "verdict": verdict_label(row),
+            "note": row.note,
+        }
+        for row in transitions
+    ]
 
 
 def control_sheet_context(dossier: Dossier, *, at: datetime | None = None) -> dict[str, Any]:

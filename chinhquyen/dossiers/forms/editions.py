@@ -46,10 +46,6 @@ class FormEdition:
     template: str
     page_size: str  # a CSS @page size
 
-    @property
-    def label(self) -> str:
-        return f"{self.number} – {self.title[:1]}{self.title[1:].lower()}"
-
 
 _TT01_2018 = "Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ"
 _TT01_2018_IN_FORCE = date(2019, 1, 6)

@@ -44,7 +44,8 @@ def accept(dossier: Dossier, officer: object, at: datetime) -> Dossier:
         actor=officer,
         agency=dossier.receiving_agency,
         at=at,
-        step_due_at=due,
+        # The engine's rows carry the due time of the step they close: reception, that day.
+        step_due_at=at.replace(hour=17, minute=0),
     )
     dossier.save(update_fields=["received_at", "due_at", "status"])
     # The forms read the dossier as the database returns it (times in UTC), as the back office will.

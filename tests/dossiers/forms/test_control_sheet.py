@@ -19,15 +19,17 @@ from .conftest import VN
 def _move(
     dossier: Dossier,
     action: str,
-    status: int,
     actor: User,
     agency: Agency,
     *,
     at: datetime,
     step_due_at: datetime | None = None,
     note: str = "",
+    status: int = Status.PROCESSING,
+    **data: object,
 ) -> None:
-    """A move as the back office's engine writes it: one row, the status saved."""
+    """A row as the back office's engine writes it: `step_due_at` is the due time of the step the
+    action was taken in; `data` may carry the engine's `verdict` and `closes_step`."""
     append_transition(
         dossier,
         action=action,
@@ -37,44 +39,69 @@ def _move(
         at=at,
         step_due_at=step_due_at,
         note=note,
+        data=data,
     )
     dossier.save(update_fields=["status"])
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 2, day, hour, minute, tzinfo=VN)
 
 
 def test_every_transition_is_listed_with_its_verdict(
     accepted: Dossier, personas: Personas, province: Province
 ) -> None:
-    # accepted (seq 2) has step_due 26/02; assigned 13/02 (early), due 17:00 on 24/02.
-    assign_at = datetime(2026, 2, 13, 10, 15, tzinfo=VN)
+    # Accepted 12/02 09:30 in a reception step due 17:00 that day: on time (judged here).
+    lead, specialist, b = personas.leader_a, personas.specialist_a, province.agency_b
+    a = province.agency_a
     _move(
         accepted,
         "assign",
-        Status.PROCESSING,
-        personas.leader_a,
-        province.agency_a,
-        at=assign_at,
-        step_due_at=datetime(2026, 2, 24, 17, 0, tzinfo=VN),
+        lead,
+        a,
+        at=at(13, 10, 15),
+        step_due_at=at(13, 9),  # past, but assigning does not close the step: no result
+        closes_step=False,
         note="Giao chuyên viên thẩm định",
     )
-    # Handed to agency B for an opinion on 24/02 at 16:00 (on time), due 25/02 08:00.
     _move(
         accepted,
-        "transfer",
-        Status.PROCESSING,
-        personas.specialist_a,
-        province.agency_b,
-        at=datetime(2026, 2, 24, 16, 0, tzinfo=VN),
-        step_due_at=datetime(2026, 2, 25, 8, 0, tzinfo=VN),
+        "request_opinion",
+        specialist,
+        a,
+        at=at(13, 14),
+        closes_step=False,
         note="Xin ý kiến Sở Xây dựng",
     )
-    # Agency B answers on 25/02 at 11:20: late.
+    _move(
+        accepted,
+        "answer_opinion",
+        personas.officer_b,
+        b,
+        at=at(23, 9),
+        closes_step=False,
+        note="Sở Xây dựng thống nhất",
+    )
+    # Proposed 24/02, step due 25/02 17:00: early (judged here, the row has no verdict).
+    _move(
+        accepted,
+        "propose",
+        specialist,
+        a,
+        at=at(24, 16),
+        step_due_at=at(25, 17),
+        note="Trình lãnh đạo phê duyệt",
+    )
+    # Approved with the engine's own verdict stored: late.
     _move(
         accepted,
         "approve",
-        Status.DONE,
-        personas.leader_a,
-        province.agency_a,
-        at=datetime(2026, 2, 25, 11, 20, tzinfo=VN),
+        lead,
+        a,
+        at=at(25, 11, 20),
+        status=Status.DONE,
+        verdict="qua_han",
+        closes_step=True,
         note="Đồng ý cấp giấy khai sinh",
     )
 
@@ -87,20 +114,37 @@ def test_every_transition_is_listed_with_its_verdict(
     assert "Cơ quan phối hợp giải quyết hồ sơ: Sở Xây dựng" in text
     assert "Thời gian hẹn trả kết quả: 09 giờ 30 phút, ngày 26/02/2026" in text
     rows = list(accepted.transitions.order_by("seq"))
-    assert [r.action for r in rows] == ["submit", "accept", "assign", "transfer", "approve"]
+    assert [r.action for r in rows] == [
+        "submit",
+        "accept",
+        "assign",
+        "request_opinion",
+        "answer_opinion",
+        "propose",
+        "approve",
+    ]
     for row in rows:
         assert f"{row.at.astimezone(VN):%d/%m/%Y %H:%M}" in text, row.action
-    for label in ("Nộp hồ sơ", "Tiếp nhận hồ sơ", "Phân công xử lý", "Chuyển xử lý", "Phê duyệt"):
+    for label in (
+        "Nộp hồ sơ",
+        "Tiếp nhận hồ sơ",
+        "Phân công xử lý",
+        "Xin ý kiến đơn vị khác",
+        "Trả lời xin ý kiến",
+        "Trình phê duyệt",
+        "Phê duyệt",
+    ):
         assert label in text
     for note in (
         "Giao chuyên viên thẩm định",
         "Xin ý kiến Sở Xây dựng",
+        "Sở Xây dựng thống nhất",
+        "Trình lãnh đạo phê duyệt",
         "Đồng ý cấp giấy khai sinh",
     ):
         assert note in text
-    assert str(personas.leader_a) in text and str(personas.specialist_a) in text
-    # accept → assign 13/02 vs 26/02: early; assign → transfer 24/02 16:00 vs 17:00: on time;
-    # transfer → approve 25/02 11:20 vs 08:00: late.
+    assert str(lead) in text and str(specialist) in text and str(personas.officer_b) in text
+    # accept: on time; assign, opinions: no step closed, no result; propose: early; approve: late.
     assert text.count("Trước hạn") == 1
     assert text.count("Đúng hạn") == 1
     assert text.count("Quá hạn") == 1
@@ -111,17 +155,16 @@ def test_every_transition_is_listed_with_its_verdict(
 def test_a_long_history_runs_over_pages_and_keeps_every_row(
     accepted: Dossier, personas: Personas, province: Province
 ) -> None:
-    at = datetime(2026, 2, 13, 8, 0, tzinfo=VN)
+    when = at(13, 8)
     for index in range(40):
-        at += timedelta(minutes=7)
+        when += timedelta(minutes=7)
         _move(
             accepted,
-            "assign",
-            Status.PROCESSING,
-            personas.leader_a,
+            "propose",
+            personas.specialist_a,
             province.unit_a,
-            at=at,
-            step_due_at=add_working_days(at, 1),
+            at=when,
+            step_due_at=add_working_days(when, 1),
             note=f"Bước kiểm tra số {index:02d}",
         )
 
