@@ -92,7 +92,8 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
 def agency_register(request: HttpRequest, agency_id: int, year: int, fmt: str) -> HttpResponse:
     """Mẫu 06 of one agency's one-stop office for one year, PDF to print or XLSX to work on."""
     agency = access_agency_by_id(request.user, agency_id)
-    if not 2018 <= year <= timezone.localdate().year or fmt not in ("pdf", "xlsx"):
+    # The TT 01/2018 register is in force from 06/01/2019 (forms.editions): no earlier year.
+    if not 2019 <= year <= timezone.localdate().year or fmt not in ("pdf", "xlsx"):
         raise Http404("Không có sổ theo dõi cho năm này.")
     if fmt == "pdf":
         response = HttpResponse(forms.register_pdf(agency, year), content_type="application/pdf")
