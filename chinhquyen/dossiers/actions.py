@@ -71,10 +71,17 @@ def append_transition(
     step_due_at: datetime | None = None,
     data: dict[str, Any] | None = None,
     first: bool = False,
+    last_seq: int | None = None,
 ) -> DossierTransition:
     """Append one history row and move the status. The caller holds the dossier's row lock;
-    `first` says the dossier was created in this transaction (no history to read)."""
-    last = 0 if first else dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    `first` says the dossier was created in this transaction (no history to read), `last_seq`
+    that the caller already read the last row's seq under that lock."""
+    if first:
+        last = 0
+    elif last_seq is not None:
+        last = last_seq
+    else:
+        last = dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
     transition = DossierTransition.objects.create(
         dossier=dossier,
         seq=last + 1,
@@ -94,7 +101,13 @@ def append_transition(
 
 
 def lock_dossier(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+    """The dossier's row, locked until the transaction ends (only that row: `of`), with its
+    procedure version and agencies read in the same statement."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "receiving_agency", "handling_agency")
+        .get(pk=dossier.pk)
+    )
 
 
 # --- Submission ---------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class _Ctx:
     note: str
     data: dict[str, Any]
     task: DossierTask | None = None
+    last_seq: int | None = None  # the last row's seq, read under the dossier's lock
 
 
 @dataclass
@@ -145,6 +146,7 @@ def do_transition_dossier(
             )
         process = process_for(locked.procedure_version)
         ctx = _Ctx(locked, process, rule, acting_user, now, note.strip()[:4000], data)
+        ctx.last_seq = last.seq if last else 0
         _check_state(ctx)
         if rule.side == "task":
             ctx.task = _open_task(ctx)
@@ -190,6 +192,10 @@ def _check_role(ctx: _Ctx, agency: Agency) -> None:
     )
 
 
+# What every move may touch besides its `fields` (restart_time_limit sets due_at in place).
+_POSITION_FIELDS = ("status", "step", "step_due_at", "due_at")
+
+
 def _record(ctx: _Ctx, move: _Move, agency: Agency, judged: datetime | None) -> DossierTransition:
     dossier, process = ctx.dossier, ctx.process
     row = {"step": dossier.step, "closes_step": ctx.rule.closes_step}
@@ -217,8 +223,10 @@ def _record(ctx: _Ctx, move: _Move, agency: Agency, judged: datetime | None) -> 
         public_note=move.public_note[:1000],
         step_due_at=judged,
         data={**row, **move.data},
+        last_seq=ctx.last_seq,
     )
-    dossier.save()
+    # Only what an action may change (a full save rewrote ~40 columns per move).
+    dossier.save(update_fields=[*_POSITION_FIELDS, *move.fields])
     if move.notify:
         _notify(dossier, *move.notify, seq=transition.seq)
     # Last: the audit chain's head lock is then held only until commit.

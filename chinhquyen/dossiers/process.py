@@ -11,10 +11,12 @@ due date, a step's due instant, the verdict of a step) lives here too, always th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -285,10 +287,18 @@ def default_process(limit: Budget) -> Process:
 
 
 def process_for(version: ProcedureVersion) -> Process:
+    """The version's checked process. Checked once per process text and time limit in each
+    worker (every action reads it; checking cost more than the action's own SQL)."""
     limit = time_limit_of(version)
-    if not version.process:
+    raw = json.dumps(version.process, sort_keys=True, default=str) if version.process else ""
+    return _checked_process(raw, limit)
+
+
+@lru_cache(maxsize=512)
+def _checked_process(raw: str, limit: Budget) -> Process:
+    if not raw:
         return default_process(limit)
-    return check_process(version.process, limit)
+    return check_process(json.loads(raw), limit)
 
 
 # --- Actions as data ----------------------------------------------------------------------------
