@@ -136,3 +136,19 @@ def test_demo_totp_prints_the_current_code() -> None:
     call_command("demo_totp", "motcua", stdout=out, stderr=StringIO())
 
     assert pyotp.TOTP(PERSONAS[0].totp_secret).verify(out.getvalue().strip(), valid_window=1)
+
+
+@pytest.mark.django_db
+def test_the_officers_find_sample_dossiers_on_their_desks(demo: None) -> None:
+    """Received through the back office engine: one at the commune's counter, two at the service
+    centre for Sở Tư pháp (forwarded; one assigned to `chuyenvien`); a second load adds none."""
+    from chinhquyen.dossiers.models import Dossier, Status
+
+    dossiers = Dossier.objects.order_by("code")
+    assert dossiers.count() == 3
+    assert {d.status for d in dossiers} == {Status.ACCEPTED, Status.PROCESSING}
+    assert [d.assignee.username for d in dossiers if d.assignee] == ["chuyenvien"]
+    for dossier in dossiers:
+        assert dossier.transitions.order_by("seq").first().action == "receive"
+    load_demo()
+    assert Dossier.objects.count() == 3

@@ -5,6 +5,7 @@ creates nothing and writes no audit row."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -85,6 +86,7 @@ def load_demo() -> DemoResult:
     _load_calendars(result)
     _load_catalogue(result)
     _load_message_templates()
+    _load_sample_dossiers(tree, result)
     return result
 
 
@@ -236,3 +238,83 @@ def _load_message_templates() -> None:
     from chinhquyen.notifications.defaults import load_default_templates
 
     load_default_templates()
+
+
+# --- A few dossiers on the officers' desks -------------------------------------------------------
+
+_SAMPLE_APPLICANTS = (
+    ("Trần Văn Khoa", "033085004321", "0912000111"),
+    ("Lê Thị Mai Anh", "033190005678", "0987000222"),
+    ("Phạm Đức Thịnh", "033092001234", "0903000333"),
+)
+
+
+def _load_sample_dossiers(tree: _Tree, result: DemoResult) -> None:
+    """Three dossiers received at the counters through the back office engine, so the demo's
+    worklists are not empty: one at the commune's one-stop office (`motcua.xa`), and two at the
+    provincial service centre for Sở Tư pháp — one forwarded to its unit, waiting for
+    `truongphong` to assign it, one assigned to `chuyenvien`. Only on a database with no dossier."""
+    from chinhquyen.core.demo.personas import COMMUNE_PC, JUSTICE_UNIT, SERVICE_CENTRE
+    from chinhquyen.core.errors import DomainError
+    from chinhquyen.dossiers.handling import Applicant, do_receive_at_counter, do_transition_dossier
+    from chinhquyen.dossiers.models import Dossier
+
+    if Dossier.objects.exists():
+        return
+    people = {user.username: user for user in User.objects.filter(kind=User.Kind.STAFF)}
+    try:
+        with transaction.atomic():
+            commune = tree.by_code[COMMUNE_PC]
+            birth = _published("1.001193.000.00.00.H33")
+            name, id_number, phone = _SAMPLE_APPLICANTS[0]
+            do_receive_at_counter(
+                birth, acting_user=people["motcua.xa"], receiving_agency=commune,
+                applicant=Applicant(name, id_number, phone=phone), delivery_option="counter",
+            )  # fmt: skip
+            justice = _published_for(tree.by_code[JUSTICE_UNIT].parent_id)
+            if justice is None:
+                return
+            for index, (name, id_number, phone) in enumerate(_SAMPLE_APPLICANTS[1:]):
+                dossier = do_receive_at_counter(
+                    justice, acting_user=people["motcua"],
+                    receiving_agency=tree.by_code[SERVICE_CENTRE],
+                    applicant=Applicant(name, id_number, phone=phone), delivery_option="counter",
+                )  # fmt: skip
+                do_transition_dossier(
+                    dossier, "forward", acting_user=people["motcua"],
+                    unit=tree.by_code[JUSTICE_UNIT],
+                )  # fmt: skip
+                if index:
+                    do_transition_dossier(
+                        dossier, "assign", acting_user=people["truongphong"],
+                        assignee=people["chuyenvien"],
+                    )  # fmt: skip
+    except DomainError as error:  # a catalogue edited away from the demo's: no sample, say why
+        result.warnings.append(f"Không tạo được hồ sơ mẫu: {error.message}")
+
+
+def _published(national_code: str) -> Any:
+    from chinhquyen.procedures.models import ProcedureVersion
+
+    return (
+        ProcedureVersion.objects.filter(
+            procedure__national_code=national_code, status=ProcedureVersion.Status.PUBLISHED
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def _published_for(agency_id: int | None) -> Any:
+    """A published province-level procedure that this agency handles."""
+    from chinhquyen.procedures.models import ProcedureVersion
+
+    return (
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED,
+            agencies=agency_id,
+            implementing_level=ProcedureVersion.ImplementingLevel.PROVINCE,
+        )
+        .order_by("pk")
+        .first()
+    )
