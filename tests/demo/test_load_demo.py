@@ -149,6 +149,7 @@ def test_the_officers_find_sample_dossiers_on_their_desks(demo: None) -> None:
     assert {d.status for d in dossiers} == {Status.ACCEPTED, Status.PROCESSING}
     assert [d.assignee.username for d in dossiers if d.assignee] == ["chuyenvien"]
     for dossier in dossiers:
-        assert dossier.transitions.order_by("seq").first().action == "receive"
+        first = dossier.transitions.order_by("seq").first()
+        assert first is not None and first.action == "receive"
     load_demo()
     assert Dossier.objects.count() == 3
