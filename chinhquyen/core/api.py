@@ -47,6 +47,7 @@ def _register_routers() -> None:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/tracking", tracking_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/back-office", "chinhquyen.dossiers.staff_api.router")
     api.add_router("/reports", reports_router)
 
 

@@ -1,8 +1,9 @@
 """schemathesis over the whole OpenAPI document: every operation of every router, with generated
 valid and invalid input (and the boundary cases of its coverage phase), each run by the persona
 who may call it: public operations anonymously and as a signed-in citizen, the citizen's
-operations as that citizen, the staff operations as an agency administrator. No answer may be a
-5xx, and an answer with a documented status must match its documented schema and content type.
+operations as that citizen, the staff operations as an agency administrator, the back office's
+also as a one-stop officer. No answer may be a 5xx, and an answer with a documented status must
+match its documented schema and content type.
 (Who is refused what is the permission matrix's business: tests/org/test_permission_matrix.py.)
 
 Requests go through the real WSGI stack (middleware, sessions, CSRF enforced: the signed-in
@@ -160,6 +161,13 @@ def officer(world: World, personas: Personas) -> Persona:
     return _signed_in(personas.admin_a, world)
 
 
+@pytest.fixture
+def one_stop_officer(world: World, personas: Personas) -> Persona:
+    """Agency A's one-stop officer: the dossier in `world` waits for them, so generated actions
+    reach the engine (accept, refuse, supplement…), not only the refusal of a role."""
+    return _signed_in(personas.officer_a, world)
+
+
 @SCHEMA.include(_secured_by(None)).parametrize()
 def test_anonymous(case: Any, app: WSGIHandler, db: None) -> None:
     _run(case, app, Persona(cookies={}, headers={}))
@@ -173,3 +181,8 @@ def test_citizen(case: Any, app: WSGIHandler, citizen: Persona) -> None:
 @SCHEMA.include(_secured_by("StaffSessionAuth")).parametrize()
 def test_officer(case: Any, app: WSGIHandler, officer: Persona) -> None:
     _run(case, app, officer)
+
+
+@SCHEMA.include(path_regex="^/api/v1/back-office/").parametrize()
+def test_back_office_officer(case: Any, app: WSGIHandler, one_stop_officer: Persona) -> None:
+    _run(case, app, one_stop_officer)
