@@ -74,6 +74,8 @@ def _read() -> dict[str, object]:
         "sms_token": env_str("SMS_GATEWAY_TOKEN"),
         "notify_attempts": env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
         "notify_stuck": env_int("NOTIFICATIONS_STUCK_MINUTES", 15, minimum=1, maximum=24 * 60),
+        "deadline_sweep": env_int("DEADLINE_SWEEP_MINUTES", 15, minimum=1, maximum=24 * 60),
+        "deadline_warning": env_int("DEADLINE_WARNING_WORKING_DAYS", 1, minimum=0, maximum=10),
         **_read_payments(debug),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
@@ -361,6 +363,10 @@ SMS_GATEWAY_URL: str | None = _ENV["sms_url"]  # type: ignore[assignment]
 SMS_GATEWAY_TOKEN: str = str(_ENV["sms_token"])
 NOTIFICATIONS_MAX_ATTEMPTS: int = int(_ENV["notify_attempts"])  # type: ignore[call-overload]
 NOTIFICATIONS_STUCK_MINUTES: int = int(_ENV["notify_stuck"])  # type: ignore[call-overload]
+# The deadline sweep (dossiers.deadlines): how often beat runs it, and how far ahead "due soon"
+# looks (working days after today; 0: only what is due today).
+DEADLINE_SWEEP_MINUTES: int = int(_ENV["deadline_sweep"])  # type: ignore[call-overload]
+DEADLINE_WARNING_WORKING_DAYS: int = int(_ENV["deadline_warning"])  # type: ignore[call-overload]
 
 # --- Audit: the chain's HMAC key lives outside the database (default: derived from SECRET_KEY;
 # set a dedicated key so SECRET_KEY can be rotated without re-keying the audit history).

@@ -436,3 +436,47 @@ class LookupFailureWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} {self.window_start:%Y-%m-%d %H:%M}: {self.failures}"
+
+
+class DeadlineAlert(models.Model):
+    """One finding of the deadline sweep (`dossiers.deadlines`), recorded once: a step, the whole
+    dossier or a task due soon or overdue, or the apology (Mẫu 04) the head of the agency must
+    issue. `key` names the finding with the due instant it was judged against, so a sweep run
+    twice records and sends nothing new, and a due instant that moves (apology, supplement)
+    is a new finding."""
+
+    class Subject(models.TextChoices):
+        STEP = "step", _("Bước xử lý")
+        DOSSIER = "dossier", _("Hạn trả kết quả của hồ sơ")
+        TASK = "task", _("Phần việc phối hợp")
+        APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả (Mẫu 04)")
+
+    class Level(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="deadline_alerts")
+    task = models.ForeignKey(
+        DossierTask, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("đối tượng"), max_length=20, choices=Subject.choices)
+    level = models.CharField(_("mức"), max_length=20, choices=Level.choices)
+    step = models.CharField(_("bước"), max_length=40, blank=True, default="")
+    due_at = models.DateTimeField(_("hạn"))
+    found_at = models.DateTimeField(_("phát hiện lúc"))
+    recipients = models.JSONField(_("người được báo"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo thời hạn")
+        verbose_name_plural = _("cảnh báo thời hạn")
+        ordering = ["-found_at"]
+        indexes = [
+            # The sweep skips dossiers already reported overdue for the same due instant.
+            models.Index(
+                fields=["dossier", "subject", "level", "due_at"], name="deadline_alert_seen"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
