@@ -125,3 +125,30 @@ def test_answers_are_not_cached(world: World) -> None:
         assert client.get(url)["Cache-Control"] == "no-store", url
     assert act(world.officer, dossier, "accept")["Cache-Control"] == "no-store"
     assert Client().get(dossier_url(dossier))["Cache-Control"] == "no-store"  # 401 too
+
+
+def test_lien_thong_in_sequence_through_the_api(world: World) -> None:
+    """Agency B then agency C, each its part in turn; the specialist proposes once both are back."""
+    people = world.people
+    dossier = submitted_dossier(people.citizen, world.version)
+    act(world.officer, dossier, "accept")
+    act(world.officer, dossier, "forward", agency_id=world.province.unit_a.pk)
+    act(world.unit_leader_a, dossier, "assign", assignee_id=people.specialist_a.pk)
+    parts = [
+        {"agency_id": world.province.agency_b.pk, "content": "Xác nhận", "amount": 1, "order": 1},
+        {"agency_id": world.agency_c.pk, "content": "Thu phí", "amount": "0.5", "order": 2},
+    ]
+    body = _ok(act(people.specialist_a, dossier, "coordinate", tasks=parts))
+    first, second = body["tasks"]
+    assert first["started_at"] and second["started_at"] is None
+    assert _offered(world.specialist_c, dossier.code) == []  # not its turn yet
+    early = act(people.specialist_a, dossier, "propose")
+    assert early.status_code == 400 and early.json()["code"] == "coordination_open"
+    _ok(
+        act(world.specialist_b, dossier, "complete_task", task_id=first["id"], answer="Đã xác nhận")
+    )
+    assert "complete_task" in _offered(world.specialist_c, dossier.code)
+    _ok(act(world.specialist_c, dossier, "complete_task", task_id=second["id"], answer="Đã thu"))
+    body = _ok(act(people.specialist_a, dossier, "propose"))
+    assert body["step"] == "kiem_tra"
+    assert [t["done_at"] is not None for t in body["tasks"]] == [True, True]
