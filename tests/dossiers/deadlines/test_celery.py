@@ -146,3 +146,24 @@ def test_real_worker_runs_the_beat_message(staff: World, tmp_path: Path) -> None
             errors = ""
     assert OutboxMessage.objects.filter(template_code__startswith="staff.").count() == 4, errors
     _expected_mail()
+
+
+def _schedule_with(minutes: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import django; django.setup(); from chinhquyen.celery import app;"
+        f" print(app.conf.beat_schedule[{ENTRY!r}]['schedule'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="chinhquyen.settings", DJANGO_SECRET_KEY="x",
+               DJANGO_DEBUG="0", LOG_LEVEL="WARNING", DEADLINE_SWEEP_MINUTES=minutes)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_interval_comes_from_the_environment_and_bad_values_are_refused() -> None:
+    five = _schedule_with("5")
+    assert five.returncode == 0, five.stderr
+    assert five.stdout.strip().splitlines()[-1] == "300.0"
+    zero = _schedule_with("0")
+    assert zero.returncode != 0 and "DEADLINE_SWEEP_MINUTES" in zero.stderr
