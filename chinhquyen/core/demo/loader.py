@@ -69,8 +69,10 @@ class _Tree:
         return agency
 
 
-def load_demo() -> DemoResult:
-    """Load (or complete) the demo province. The caller checks that DEBUG is on."""
+def load_demo(*, sample_dossiers: bool = True) -> DemoResult:
+    """Load (or complete) the demo province. The caller checks that DEBUG is on.
+    `sample_dossiers`: also put three dossiers on the officers' desks (`_load_sample_dossiers`);
+    off where a test needs a province without any dossier."""
     result = DemoResult()
     with transaction.atomic():
         load_administrative_units([data.PROVINCE_CODE])
@@ -86,7 +88,8 @@ def load_demo() -> DemoResult:
     _load_calendars(result)
     _load_catalogue(result)
     _load_message_templates()
-    _load_sample_dossiers(tree, result)
+    if sample_dossiers:
+        _load_sample_dossiers(tree, result)
     return result
 
 
