@@ -699,6 +699,31 @@ def available_actions(dossier: Dossier, user: Any) -> list[str]:
     return names
 
 
+def waiting_tasks(dossier: Dossier, user: Any) -> dict[str, list[DossierTask]]:
+    """The opinion and liên thông tasks waiting for one of `user`'s units, by the action that
+    answers them (`answer_opinion`, `complete_task`): what `available_actions` leaves out, since
+    those actions are taken at the asked unit, not at the one holding the dossier."""
+    process = process_for(dossier.procedure_version)
+    waiting = [
+        task
+        for task in dossier.tasks.select_related("agency")
+        if task.started_at is not None and task.done_at is None
+    ]
+    found: dict[str, list[DossierTask]] = {}
+    for name, kind in (
+        ("answer_opinion", DossierTask.Kind.OPINION),
+        ("complete_task", DossierTask.Kind.COORDINATION),
+    ):
+        rule = ACTIONS[name]
+        if not waiting or not state_allows(rule, process, dossier.status, dossier.step):
+            continue
+        allowed = allowed_roles(rule, process, dossier.step)
+        mine = [t for t in waiting if t.kind == kind and allowed & roles_in(user, t.agency)]
+        if mine:
+            found[name] = mine
+    return found
+
+
 # --- Paper channels and the national portal -----------------------------------------------------
 
 

@@ -26,9 +26,9 @@ from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers import staff_queries
 from chinhquyen.dossiers.api import DossierCode
 from chinhquyen.dossiers.api_schemas import InvalidOut, PageQuery
-from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, roles_in
+from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, waiting_tasks
 from chinhquyen.dossiers.models import Dossier, DossierTask, DossierTransition, Status
-from chinhquyen.dossiers.process import ACTIONS, allowed_roles, process_for, state_allows
+from chinhquyen.dossiers.process import ACTIONS
 from chinhquyen.dossiers.staff_api_schemas import (
     ActionIn,
     StaffDossierListOut,
@@ -151,28 +151,11 @@ def _task(task: DossierTask) -> dict[str, Any]:
     }
 
 
-def _task_actions(dossier: Dossier, tasks: list[DossierTask], user: Any) -> list[str]:
-    """`answer_opinion` / `complete_task` when a task waits for one of the officer's units (the
-    engine's `available_actions` leaves the task side to the caller)."""
-    process = process_for(dossier.procedure_version)
-    visible = set(staff_queries.visible_agency_ids(user))
-    names = []
-    for name, kind in (("answer_opinion", "opinion"), ("complete_task", "coordination")):
-        rule = ACTIONS[name]
-        if not state_allows(rule, process, dossier.status, dossier.step):
-            continue
-        allowed = allowed_roles(rule, process, dossier.step)
-        waiting = [t for t in tasks if t.kind == kind and t.started_at and not t.done_at]
-        if any(t.agency_id in visible and allowed & roles_in(user, t.agency) for t in waiting):
-            names.append(name)
-    return names
-
-
 def dossier_data(dossier: Dossier, user: Any) -> dict[str, Any]:
     history = list(dossier.transitions.select_related("actor", "agency").order_by("seq"))
     tasks = list(dossier.tasks.select_related("agency").order_by("order", "pk"))
     documents = dossier.documents.select_related("file").order_by("added_at", "pk")
-    names = available_actions(dossier, user) + _task_actions(dossier, tasks, user)
+    names = available_actions(dossier, user) + list(waiting_tasks(dossier, user))
     holder = dossier.current_agency or dossier.handling_agency
     assignable = staff_queries.assignable_staff(holder) if "assign" in names else []
     return {

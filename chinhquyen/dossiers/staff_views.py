@@ -17,7 +17,12 @@ from django.urls import reverse
 from chinhquyen.core.display import moment
 from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers import staff_queries
-from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, last_seq
+from chinhquyen.dossiers.handling import (
+    available_actions,
+    do_transition_dossier,
+    last_seq,
+    waiting_tasks,
+)
 from chinhquyen.dossiers.models import Dossier, DossierTransition
 from chinhquyen.dossiers.process import ACTIONS, process_for
 from chinhquyen.dossiers.staff_forms import read_action_data
@@ -74,6 +79,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         dossier.transitions.select_related("actor", "agency").order_by("seq")
     )  # the full history, Mẫu 05's rows
     names = available_actions(dossier, request.user)
+    waiting = waiting_tasks(dossier, request.user)  # opinions, liên thông parts for my units
     holder = dossier.current_agency or dossier.handling_agency
     context = {
         "dossier": dossier,
@@ -81,7 +87,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "history": [_step(transition) for transition in transitions],
         "documents": dossier.documents.select_related("file").order_by("added_at", "pk"),
         "tasks": dossier.tasks.select_related("agency").order_by("order", "pk"),
-        "actions": [(name, ACTIONS[name].label) for name in names],
+        "actions": [(name, ACTIONS[name].label, []) for name in names]
+        + [(name, ACTIONS[name].label, tasks) for name, tasks in waiting.items()],
         "expected_seq": transitions[-1].seq if transitions else 0,
         "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],

@@ -121,3 +121,26 @@ def test_search_by_code_id_number_and_name_without_diacritics(world: World) -> N
     assert link not in client.get(WORKLIST, {"q": "tran thi"}).content.decode()
     other = client_for(world.people.officer_b).get(WORKLIST, {"q": dossier.code})
     assert link not in other.content.decode()  # out of scope: not found
+
+
+def test_the_unit_asked_for_an_opinion_answers_it_from_the_page(world: World) -> None:
+    from decimal import Decimal
+
+    from tests.dossiers.backoffice.conftest import to_processing
+
+    now = timezone.now()
+    dossier = to_processing(world, now)
+    opinion = {"agency": world.province.agency_b, "content": "Xác nhận hiện trạng"}
+    act(dossier, "request_opinion", world.people.specialist_a, now, amount=Decimal(2), **opinion)
+    task = fresh(dossier).tasks.get()
+    asked = client_for(world.specialist_b)
+    page = asked.get(_detail(dossier)).content.decode()
+    assert "/thao-tac/answer_opinion/" in page and "Xác nhận hiện trạng" in page
+    outsider = client_for(world.specialist_c).get(_detail(dossier))
+    assert outsider.status_code == 404  # agency C was not asked
+    said = _act(asked, fresh(dossier), "answer_opinion", phan_viec=str(task.pk), y_kien="Đúng")
+    assert said == ["Đã thực hiện: Trả lời xin ý kiến."]
+    task.refresh_from_db()
+    assert task.done_at is not None and task.answer == "Đúng"
+    again = client_for(world.specialist_b).get(_detail(dossier)).content.decode()
+    assert "/thao-tac/answer_opinion/" not in again
