@@ -154,6 +154,10 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         messages.error(request, error.message)
         return redirect(detail)
     messages.success(request, f"Đã thực hiện: {ACTIONS[action].label}.")
+    try:  # the move may take the dossier out of this officer's scope (a result goes back to
+        staff_queries.access_dossier_for_staff(request.user, dossier.code)  # the reception)
+    except Http404:
+        return redirect("dossiers:staff_worklist")
     return redirect(detail)
 
 

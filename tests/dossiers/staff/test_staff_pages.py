@@ -144,3 +144,25 @@ def test_the_unit_asked_for_an_opinion_answers_it_from_the_page(world: World) ->
     assert task.done_at is not None and task.answer == "Đúng"
     again = client_for(world.specialist_b).get(_detail(dossier)).content.decode()
     assert "/thao-tac/answer_opinion/" not in again
+
+
+def test_after_a_move_out_of_scope_the_officer_lands_on_the_worklist(world: World) -> None:
+    """The unit's specialist records the result: the dossier goes back to the receiving office,
+    out of the specialist's scope, so the page answers with the worklist and the confirmation
+    instead of a 404."""
+    from tests.dossiers.backoffice.conftest import to_processing
+
+    now, specialist = timezone.now(), world.people.specialist_a
+    dossier = to_processing(world, now)
+    act(dossier, "propose", specialist, now)
+    act(dossier, "approve", world.unit_leader_a, now)
+    act(dossier, "approve", world.people.leader_a, now)
+    url = reverse("dossiers:staff_action", args=[dossier.code, "record_result"])
+    client = client_for(specialist)
+    response = client.post(url, {"expected_seq": last_seq(dossier)})
+    assert response.status_code == 302 and response["Location"] == WORKLIST
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Đã thực hiện: Có kết quả giải quyết."
+    ]
+    assert fresh(dossier).status == Status.DONE
+    assert client.get(_detail(dossier)).status_code == 404
