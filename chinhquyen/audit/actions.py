@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from chinhquyen.audit.models import AuditChainHead, AuditEvent
+from chinhquyen.core.sql import insert_returning_pk
 
 
 def canonical_payload(event: AuditEvent) -> bytes:
@@ -52,6 +53,9 @@ _ADVANCE_HEAD_SQL = (
     f"UPDATE {AuditChainHead._meta.db_table} SET seq = seq + 1"  # noqa: S608 (the model's table)
     " WHERE id = 1 RETURNING seq, last_hash"
 )
+
+
+_SET_HEAD_HASH_SQL = f"UPDATE {AuditChainHead._meta.db_table} SET last_hash = %s WHERE id = 1"  # noqa: S608
 
 
 def _lock_head() -> AuditChainHead:
@@ -108,6 +112,6 @@ def record_audit(
             prev_hash=head.last_hash,
         )
         event.row_hash = compute_row_hash(event)
-        event.save()
-        AuditChainHead.objects.filter(pk=1).update(last_hash=event.row_hash)
+        # The row and the head's new hash in one round trip (on PostgreSQL).
+        insert_returning_pk(event, then=(_SET_HEAD_HASH_SQL, [event.row_hash]))
         return event

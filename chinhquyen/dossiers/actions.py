@@ -105,7 +105,9 @@ def lock_dossier(dossier: Dossier) -> Dossier:
     procedure version and agencies read in the same statement."""
     return (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_agency", "handling_agency")
+        .select_related(
+            "procedure_version", "receiving_agency", "handling_agency", "current_agency"
+        )
         .get(pk=dossier.pk)
     )
 

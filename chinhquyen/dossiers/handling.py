@@ -26,6 +26,7 @@ from django.utils import timezone
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.core.files import do_store_file
+from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.core.uploads import check_upload
 from chinhquyen.dossiers.actions import append_transition, lock_dossier, notify_applicant
 from chinhquyen.dossiers.codes import VIETNAM, next_dossier_code
@@ -74,10 +75,17 @@ def roles_in(user: Any, agency: Agency) -> frozenset[str]:
     """The roles `user` holds in `agency` or one of its ancestors (a role reaches the subtree)."""
     if not getattr(user, "pk", None) or not getattr(user, "is_active", False):
         return frozenset()
-    rows = RoleAssignment.objects.filter(
-        user_id=user.pk, agency_id__in=agency.ancestor_ids(), agency__is_active=True
-    ).values_list("role", flat=True)
-    return frozenset(rows)
+    ancestors = agency.ancestor_ids()
+    # Read on every move: a prepared statement (core.sql), not a query compiled each time.
+    sql = _ROLES_SQL.format(marks=", ".join(["%s"] * len(ancestors)))
+    return frozenset(row[0] for row in fetch_prepared(sql, [user.pk, *ancestors]))
+
+
+_ROLES_SQL = (
+    f"SELECT r.role FROM {RoleAssignment._meta.db_table} r"  # noqa: S608 (model tables)
+    f" JOIN {Agency._meta.db_table} a ON a.id = r.agency_id"
+    " WHERE r.user_id = %s AND a.is_active AND r.agency_id IN ({marks})"
+)
 
 
 def _fmt(instant: datetime | None) -> str:
@@ -135,18 +143,16 @@ def do_transition_dossier(
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_dossier(dossier)
-        last = locked.transitions.order_by("-seq").first()
-        if expected_seq is not None and (last.seq if last else 0) != expected_seq:
-            what = ACTIONS[last.action].label if last and last.action in ACTIONS else "cập nhật"
+        last_seq_, last_action, last_at = _last_row(locked) or (0, "", now)
+        if expected_seq is not None and last_seq_ != expected_seq:
+            what = ACTIONS[last_action].label if last_action in ACTIONS else "cập nhật"
             raise Conflict(
-                ALREADY_HANDLED.format(
-                    what=what, at=(last.at if last else now).astimezone(VIETNAM)
-                ),
+                ALREADY_HANDLED.format(what=what, at=last_at.astimezone(VIETNAM)),
                 code="already_handled",
             )
         process = process_for(locked.procedure_version)
         ctx = _Ctx(locked, process, rule, acting_user, now, note.strip()[:4000], data)
-        ctx.last_seq = last.seq if last else 0
+        ctx.last_seq = last_seq_
         _check_state(ctx)
         if rule.side == "task":
             ctx.task = _open_task(ctx)
@@ -156,6 +162,11 @@ def do_transition_dossier(
         move = _HANDLERS[action](ctx)
         transition = _record(ctx, move, agency, move.closing_due or step_due)
     return transition
+
+
+def _last_row(dossier: Dossier) -> tuple[int, str, datetime] | None:
+    """The last row's seq, action and time (what the stale-view guard needs, nothing more)."""
+    return dossier.transitions.order_by("-seq").values_list("seq", "action", "at").first()
 
 
 def _check_state(ctx: _Ctx) -> None:

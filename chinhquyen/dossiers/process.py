@@ -35,7 +35,6 @@ from chinhquyen.workdays.calendar import (
     transfer_date,
     working_calendar,
 )
-from chinhquyen.workdays.queries import office_hours_for
 
 # Used only to compare budgets with the limit when checking a process (the default office hours:
 # 07:30–11:30 and 13:30–17:00). Due instants always use the agency's real office hours.
@@ -410,7 +409,7 @@ def add_budget(start: datetime, budget: Budget, *, agency: Agency | None) -> dat
 
 
 def office_day_hours(agency: Agency | None) -> Decimal:
-    hours = office_hours_for(agency)
+    hours = working_calendar(agency).hours
     spans = ((hours.morning_start, hours.morning_end), (hours.afternoon_start, hours.afternoon_end))
     seconds = sum(_seconds(end) - _seconds(start) for start, end in spans)
     return Decimal(seconds) / 3600
@@ -421,7 +420,7 @@ def _seconds(clock: time) -> int:
 
 
 def end_of_office_day(day: Any, *, agency: Agency | None) -> datetime:
-    closing = office_hours_for(agency).afternoon_end
+    closing = working_calendar(agency).hours.afternoon_end
     return datetime.combine(day, closing, tzinfo=VIETNAM)
 
 

@@ -13,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import DomainError
+from chinhquyen.core.sql import insert_returning_pk
 from chinhquyen.integrations.sms.client import normalise_phone
 from chinhquyen.notifications import channels
 from chinhquyen.notifications.models import (
@@ -171,9 +172,6 @@ def do_enqueue_notification(
         raise transaction.TransactionManagementError(
             "do_enqueue_notification must run inside the business change's transaction."
         )
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
     now = now or timezone.now()
     address = check_recipient(channel, recipient)
     template = active_template(code, channel, on=timezone.localdate(now))
@@ -190,10 +188,9 @@ def do_enqueue_notification(
         next_attempt_at=now,
         created_at=now,
     )
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:  # a concurrent transaction wrote the same event first
+    # The unique key answers "already written?" (this transaction, an earlier one, or a concurrent
+    # one that committed first): one statement, no read before and no savepoint around it.
+    if insert_returning_pk(message, conflict_on="dedupe_key") is None:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     _dispatch_on_commit(message.pk)
     return message

@@ -23,8 +23,8 @@ from chinhquyen.workdays.models import OfficeHours
 from chinhquyen.workdays.queries import (
     CalendarStamp,
     active_schedule,
+    cached_office_hours,
     calendar_stamp,
-    office_hours_for,
     schedule_year_days,
 )
 from chinhquyen.workdays.statutory import SATURDAY, YearDays, is_weekend, statutory_year
@@ -164,7 +164,8 @@ def _as_day(day: date) -> date:
 
 
 def working_calendar(agency: Agency | None = None) -> WorkingCalendar:
-    return WorkingCalendar(office_hours_for(agency), calendar_stamp())
+    stamp = calendar_stamp()
+    return WorkingCalendar(cached_office_hours(agency, stamp), stamp)
 
 
 def _calendar_only() -> WorkingCalendar:

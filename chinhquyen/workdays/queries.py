@@ -3,23 +3,63 @@ office hours that apply to an agency."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from threading import Lock
+from typing import Any
 
 from django.db.models import Q
 
+from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.org.models import Agency
 from chinhquyen.workdays.models import HolidaySchedule, OfficeHours, ScheduleDay
 from chinhquyen.workdays.statutory import YearDays
 
-CalendarStamp = tuple[tuple[int, datetime], ...]
+CalendarStamp = tuple[tuple[Any, ...], ...]
+
+
+_SCHEDULE, _HOURS = HolidaySchedule._meta.db_table, OfficeHours._meta.db_table
+_STAMP_SQL = (
+    f"SELECT 's', id, updated_at FROM {_SCHEDULE} WHERE is_active"  # noqa: S608 (model tables)
+    f" UNION ALL SELECT 'h', COUNT(*), MAX(updated_at) FROM {_HOURS}"
+    f" UNION ALL SELECT 'i', COALESCE(SUM(id), 0), NULL FROM {_HOURS}"
+    " ORDER BY 1, 2"
+)
 
 
 def calendar_stamp() -> CalendarStamp:
-    """Changes whenever an active schedule is replaced, activated, deactivated or touched; every
-    write to a schedule goes through an action that saves the schedule row (bumping updated_at).
-    One small query, so a cache keyed by it stays right across processes."""
-    rows = HolidaySchedule.objects.filter(is_active=True).order_by("year")
-    return tuple(rows.values_list("pk", "updated_at"))
+    """Changes whenever an active schedule is replaced, activated, deactivated or touched (every
+    write to a schedule goes through an action that saves the schedule row, bumping updated_at),
+    and whenever office hours are added, edited or removed. One small prepared query, so the
+    caches keyed by it (year days, office hours) stay right across processes."""
+    return tuple(fetch_prepared(_STAMP_SQL, []))
+
+
+_hours_lock = Lock()
+_hours_cache: dict[tuple[int, ...], OfficeHours] = {}
+_hours_stamp: list[CalendarStamp | None] = [None]
+
+
+def forget_office_hours(**_: Any) -> None:
+    """In this process, at once (other processes see the stamp change)."""
+    with _hours_lock:
+        _hours_cache.clear()
+        _hours_stamp[0] = None
+
+
+def cached_office_hours(agency: Agency | None, stamp: CalendarStamp) -> OfficeHours:
+    """`office_hours_for`, kept per process for as long as the calendar stamp stays the same
+    (read on every move of a dossier; the rows change a few times a year)."""
+    key = tuple(agency.ancestor_ids()) if agency is not None else ()
+    with _hours_lock:
+        if _hours_stamp[0] != stamp:
+            _hours_cache.clear()
+            _hours_stamp[0] = stamp
+        hours = _hours_cache.get(key)
+    if hours is None:
+        hours = office_hours_for(agency)
+        with _hours_lock:
+            if _hours_stamp[0] == stamp:
+                _hours_cache[key] = hours
+    return hours
 
 
 def active_schedule(year: int) -> HolidaySchedule | None:
