@@ -20,13 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.core.files import do_store_file
-from chinhquyen.core.sql import fetch_prepared
+from chinhquyen.core.sql import fetch_prepared, from_db_value, update_columns
 from chinhquyen.core.uploads import check_upload
 from chinhquyen.dossiers.actions import append_transition, lock_dossier, notify_applicant
 from chinhquyen.dossiers.codes import VIETNAM, next_dossier_code
@@ -164,9 +163,20 @@ def do_transition_dossier(
     return transition
 
 
+_LAST_ROW_SQL = (
+    f"SELECT seq, action, at FROM {DossierTransition._meta.db_table}"  # noqa: S608 (model table)
+    " WHERE dossier_id = %s ORDER BY seq DESC LIMIT 1"
+)
+
+
 def _last_row(dossier: Dossier) -> tuple[int, str, datetime] | None:
-    """The last row's seq, action and time (what the stale-view guard needs, nothing more)."""
-    return dossier.transitions.order_by("-seq").values_list("seq", "action", "at").first()
+    """The last row's seq, action and time (what the stale-view guard needs, nothing more); a
+    prepared statement, read on every move."""
+    rows = fetch_prepared(_LAST_ROW_SQL, [dossier.pk])
+    if not rows:
+        return None
+    seq, action, at = rows[0]
+    return seq, action, from_db_value(DossierTransition, "at", at)
 
 
 def _check_state(ctx: _Ctx) -> None:
@@ -237,7 +247,8 @@ def _record(ctx: _Ctx, move: _Move, agency: Agency, judged: datetime | None) -> 
         last_seq=ctx.last_seq,
     )
     # Only what an action may change (a full save rewrote ~40 columns per move).
-    dossier.save(update_fields=[*_POSITION_FIELDS, *move.fields])
+    # Dossier.save only adds search_name when the applicant's name changes; no move changes it.
+    update_columns(dossier, [*_POSITION_FIELDS, *move.fields])
     if move.notify:
         _notify(dossier, *move.notify, seq=transition.seq)
     # Last: the audit chain's head lock is then held only until commit.
@@ -1002,4 +1013,5 @@ def do_receive_from_national_portal(
 
 def last_seq(dossier: Dossier) -> int:
     """The `expected_seq` to pass with the next action taken from a view of the dossier now."""
-    return dossier.transitions.aggregate(last=Max("seq"))["last"] or 0
+    row = _last_row(dossier)
+    return row[0] if row else 0
