@@ -1,27 +1,40 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.signing.*
 """Issue #5, the back office's acceptance journey in Debian's Chromium: the citizen files a birth
 registration online (the citizen journey's steps, paid on the test gateway), then each officer in
 a browser of their own, signed in with password and TOTP — the one-stop officer finds it in
-"Mới đăng ký", accepts it (the due date printed on Mẫu 01) and forwards it to the competent unit;
-the unit leader assigns the specialist; the specialist proposes with the draft result PDF; the
-agency leader approves; the clerk issues the result — and the citizen, signed in, downloads it.
-Runs with BROWSER_TESTS=1."""
+"Mới đăng ký", accepts it (the due date on the page and printed on Mẫu 01) and forwards it to the
+competent unit; the unit leader assigns the specialist; the specialist proposes with the draft
+result PDF; the agency leader approves and signs it with a personal certificate (a fresh TOTP
+code); the clerk issues it with the agency's organisation signature — and the citizen, signed in
+on the phone, sees it returned, downloads the result, and the bytes validate (both signatures
+valid, chained to the test CA, good on OCSP, time-stamped, unchanged). Runs with BROWSER_TESTS=1."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from chinhquyen.dossiers.models import Dossier, Status
+from chinhquyen.dossiers.models import DocumentRole, Dossier, Status
 from chinhquyen.notifications.defaults import load_default_templates
 from chinhquyen.org.models import Agency, Role, User
+from chinhquyen.signing import images
+from chinhquyen.signing.actions import do_import_pkcs12
+from chinhquyen.signing.models import SignatureImage, SigningCertificate
+from chinhquyen.signing.signers import signer_cache
+from chinhquyen.signing.trust import do_add_trust_anchor
+from chinhquyen.signing.validation import chain, revocation
+from chinhquyen.signing.validation.engine import validate_pdf_bytes
+from chinhquyen.signing.validation.report import ChainStatus, RevocationStatus, Verdict
 from chinhquyen.workdays.actions import load_official_schedules
 from chinhquyen.workdays.calendar import VIETNAM, working_calendar
 from tests import dossier_helpers as h
@@ -29,6 +42,11 @@ from tests.conftest import Personas, Province
 from tests.core import upload_samples
 from tests.dossiers.forms.pdf_text import text_of
 from tests.factories import staff_with_role
+from tests.signing.conftest import TestPki as Pki
+from tests.signing.conftest import pki  # noqa: F401 - the session's test PKI
+from tests.signing.pdfs import make_pdf
+from tests.signing.servers import pkcs12_of, tsa_server  # noqa: F401 - RFC 3161 over HTTP
+from tests.signing.validation_helpers import RevocationServer, revocation_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,6 +94,61 @@ def office(province: Province, personas: Personas) -> Office:
     return Office(province, personas, leader)
 
 
+@dataclass
+class Keys:
+    """The leader's personal certificate and the agency's organisation certificate, issued by
+    the test government CA with an OCSP responder on 127.0.0.1 (the validator asks it)."""
+
+    person: SigningCertificate
+    organisation: SigningCertificate
+    ocsp: RevocationServer
+
+
+@pytest.fixture
+def keys(office: Office, pki: Pki, tsa_server: Any, settings: Any) -> Iterator[Keys]:
+    settings.SIGNING_KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    settings.SIGNING_FETCH_REVOCATION = True
+    settings.SIGNING_TSA_URL = tsa_server.url  # PAdES B-T: the signing time is attested
+    signer_cache.clear()
+    chain.clear_cache()
+    revocation.clear_cache()
+    agency, leader = office.province.agency_a, office.people.leader_a
+    do_add_trust_anchor(pki.root.der, name="Gốc thử nghiệm", kind="root", acting_user=None)
+    do_add_trust_anchor(
+        pki.government_ca.der, name="CA Chính phủ thử nghiệm", kind="intermediate", acting_user=None
+    )
+    with revocation_server(pki.government_ca, pki.ocsp_responder) as ocsp:
+        person = ocsp.issue("Nguyen Van Lanh Dao", organisation="So Tu phap", key=pki.person.key)
+        seal = ocsp.issue("So Tu phap tinh Thu nghiem", key=pki.organisation.key)
+        personal = do_import_pkcs12(
+            pkcs12_of(person, [pki.government_ca]),
+            "p12-pass",
+            purpose=SigningCertificate.Purpose.PERSONAL,
+            owner_user=leader,
+            label="Chữ ký số của Giám đốc Sở",
+            acting_user=None,
+        )
+        organisation = do_import_pkcs12(
+            pkcs12_of(seal, [pki.government_ca]),
+            "p12-pass",
+            purpose=SigningCertificate.Purpose.ORGANISATION,
+            owner_agency=agency,
+            label="Chữ ký số của Sở Tư pháp",
+            acting_user=None,
+        )
+        signature, stamp = images.signature_image(leader.full_name), images.seal_image(agency.name)
+        SignatureImage.objects.create(
+            kind=SignatureImage.Kind.SIGNATURE, owner_user=leader, png=signature.png,
+            width_mm=signature.width_mm, height_mm=signature.height_mm,
+        )  # fmt: skip
+        SignatureImage.objects.create(
+            kind=SignatureImage.Kind.SEAL, owner_agency=agency, png=stamp.png,
+            width_mm=stamp.width_mm, height_mm=stamp.height_mm,
+        )  # fmt: skip
+        yield Keys(personal, organisation, ocsp)
+    signer_cache.clear()
+
+
 def expected_due(received_at: datetime, agency: Agency) -> datetime:
     """A 0-working-day procedure: the end of the day of reception, or of the next working day
     when received after 15:00 or on a day off (Decree 61/2018 Art. 18)."""
@@ -94,7 +167,7 @@ def fresh(dossier: Dossier) -> Dossier:
 if os.environ.get("BROWSER_TESTS") == "1":
     from playwright.sync_api import Locator, Page, expect
 
-    from tests.browser.conftest import submit_birth_registration
+    from tests.browser.conftest import next_totp_code, submit_birth_registration
 
     def open_dossier(page: Page, worklist: str, dossier: Dossier) -> None:
         """From the officer's worklist to the dossier's page."""
@@ -120,6 +193,7 @@ if os.environ.get("BROWSER_TESTS") == "1":
         phone_page: Page,
         staff_page: Callable[[User], Page],
         office: Office,
+        keys: Keys,
         paygate: Any,
         tmp_path: Path,
         screenshots: Path,
@@ -165,16 +239,73 @@ if os.environ.get("BROWSER_TESTS") == "1":
         submit(assign, "Phân công xử lý")
         assert fresh(dossier).assignee == people.specialist_a
 
-        # The specialist proposes the result (Art. 19(1)–(2)).
+        # The specialist proposes with the draft result PDF (Art. 19(1)–(2)).
         specialist = staff_page(people.specialist_a)
         open_dossier(specialist, "cua-toi", dossier)
-        submit(action_form(specialist, "Trình phê duyệt"), "Trình phê duyệt")
+        propose = action_form(specialist, "Trình phê duyệt")
+        draft = tmp_path / "du-thao-giay-khai-sinh.pdf"
+        draft.write_bytes(make_pdf(pages=1))
+        propose.locator('input[name="du_thao"]').set_input_files(str(draft))
+        submit(propose, "Trình phê duyệt")
         assert fresh(dossier).step == "phe_duyet"
 
-        # The head of the agency approves.
+        # The head of the agency approves and signs the draft personally, confirming with a
+        # fresh TOTP code (Decree 30/2020 Art. 32: the competent person signs first).
         head = staff_page(people.leader_a)
         open_dossier(head, "don-vi", dossier)
-        submit(action_form(head, "Phê duyệt"), "Phê duyệt")
+        approve = action_form(head, "Phê duyệt")
+        approve.locator('select[name="chung_thu"]').select_option(str(keys.person.pk))
+        approve.locator('input[name="ma_xac_thuc"]').fill(next_totp_code(people.leader_a))
+        submit(approve, "Phê duyệt")
         approved = fresh(dossier)
         assert approved.step == "phat_hanh" and approved.status == Status.PROCESSING
         head.screenshot(path=screenshots / "backoffice-approved.png", full_page=True)
+
+        # The clerk issues the electronic result with the agency's signature over the leader's
+        # (Decree 30/2020 Art. 33; Decree 61/2018 Art. 19(7)).
+        clerk = staff_page(people.clerk_a)
+        open_dossier(clerk, "don-vi", dossier)
+        issue = action_form(clerk, "Có kết quả giải quyết")
+        issue.locator('select[name="chung_thu"]').select_option(str(keys.organisation.pk))
+        issue.locator('input[name="ma_xac_thuc"]').fill(next_totp_code(people.clerk_a))
+        submit(issue, "Có kết quả giải quyết")
+        issued = fresh(dossier)
+        # Electronic delivery chosen: the signed result in the data store is the return
+        # (ADR 0018 "Electronic results"; Decree 61/2018 Art. 20).
+        assert issued.status == Status.RETURNED
+
+        # The citizen, still signed in on the phone, opens the dossier and downloads the result.
+        citizen = phone_page
+        citizen.goto("/tai-khoan/ho-so-cua-toi/")
+        citizen.get_by_role("link", name=re.compile(dossier.code)).first.click()
+        expect(citizen.locator(".status-line")).to_contain_text("Đã trả kết quả")
+        expect(citizen.locator(".timeline")).to_contain_text("Đã có kết quả giải quyết")
+        documents = citizen.locator("section", has=citizen.locator("#giay-to-tieu-de"))
+        expect(documents).not_to_contain_text("Dự thảo")  # drafts stay in the back office
+        with citizen.expect_download() as downloading:
+            documents.get_by_role("link", name=re.compile("Kết quả giải quyết")).click()
+        signed = Path(downloading.value.path()).read_bytes()
+        citizen.screenshot(path=screenshots / "backoffice-result-phone.png", full_page=True)
+        result = issued.documents.get(role=DocumentRole.RESULT)
+        assert hashlib.sha256(signed).hexdigest() == result.file.sha256
+
+        # It is in the citizen's personal data store too (Decree 45/2020 Art. 16); the draft not.
+        citizen.goto("/tai-khoan/kho-du-lieu/")
+        store = citizen.locator("ul.document-files")
+        expect(store.locator("li", has_text=result.name)).to_contain_text(dossier.code)
+        expect(store).not_to_contain_text("Dự thảo")
+
+        # The downloaded bytes validate: the leader's then the agency's signature, both valid,
+        # chained to the test government CA, good on OCSP, the document unchanged since.
+        report = validate_pdf_bytes(signed, fetch=True)
+        assert report.verdict == Verdict.VALID, report.to_json()
+        person, agency = report.signatures
+        assert person.signer.common_name == "Nguyen Van Lanh Dao"
+        assert agency.signer.common_name == "So Tu phap tinh Thu nghiem"
+        assert person.changes.allowed and agency.changes.covers_whole_document
+        for signature in report.signatures:
+            assert signature.integrity.ok and signature.verdict == Verdict.VALID
+            assert signature.chain.status == ChainStatus.TRUSTED
+            assert signature.revocation.status == RevocationStatus.GOOD
+            assert signature.pades_level == "PAdES B-T"  # time-stamped by the test TSA
+        assert {"ocsp"} <= set(keys.ocsp.hits)
