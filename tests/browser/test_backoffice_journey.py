@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time as time_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
@@ -160,6 +162,13 @@ def expected_due(received_at: datetime, agency: Agency) -> datetime:
     return datetime.combine(day, CLOSING, tzinfo=VIETNAM)
 
 
+def unused_wrong_code(user: User) -> str:
+    """Six digits the server refuses now: none of the codes of the accepted steps (±1)."""
+    totp, now = pyotp.TOTP(user.totp_secret, interval=30), time_module.time()
+    accepted = {totp.at(now + 30 * offset) for offset in (-1, 0, 1, 2)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
+
+
 def fresh(dossier: Dossier) -> Dossier:
     return Dossier.objects.get(pk=dossier.pk)
 
@@ -248,11 +257,22 @@ if os.environ.get("BROWSER_TESTS") == "1":
         propose.locator('input[name="du_thao"]').set_input_files(str(draft))
         submit(propose, "Trình phê duyệt")
         assert fresh(dossier).step == "phe_duyet"
+        seq_before = fresh(dossier).transitions.count()
 
         # The head of the agency approves and signs the draft personally, confirming with a
         # fresh TOTP code (Decree 30/2020 Art. 32: the competent person signs first).
         head = staff_page(people.leader_a)
         open_dossier(head, "don-vi", dossier)
+        # A mistyped code first: refused in Vietnamese, nothing signed or recorded.
+        approve = action_form(head, "Phê duyệt")
+        approve.locator('select[name="chung_thu"]').select_option(str(keys.person.pk))
+        approve.locator('input[name="ma_xac_thuc"]').fill(unused_wrong_code(people.leader_a))
+        approve.get_by_role("button", name="Phê duyệt", exact=True).click()
+        expect(head.locator(".messages")).to_contain_text("Mã xác thực không đúng hoặc đã dùng")
+        proposed = fresh(dossier)
+        assert proposed.step == "phe_duyet" and proposed.transitions.count() == seq_before
+        assert proposed.documents.filter(role=DocumentRole.RESULT_DRAFT).count() == 1
+        assert User.objects.get(pk=people.leader_a.pk).failed_signins == 1  # counted
         approve = action_form(head, "Phê duyệt")
         approve.locator('select[name="chung_thu"]').select_option(str(keys.person.pk))
         approve.locator('input[name="ma_xac_thuc"]').fill(next_totp_code(people.leader_a))
