@@ -176,7 +176,7 @@ def fresh(dossier: Dossier) -> Dossier:
 if os.environ.get("BROWSER_TESTS") == "1":
     from playwright.sync_api import Locator, Page, expect
 
-    from tests.browser.conftest import next_totp_code, submit_birth_registration
+    from tests.browser.conftest import fits_phone, next_totp_code, submit_birth_registration
 
     def open_dossier(page: Page, worklist: str, dossier: Dossier) -> None:
         """From the officer's worklist to the dossier's page."""
@@ -263,6 +263,11 @@ if os.environ.get("BROWSER_TESTS") == "1":
         # fresh TOTP code (Decree 30/2020 Art. 32: the competent person signs first).
         head = staff_page(people.leader_a)
         open_dossier(head, "don-vi", dossier)
+        # The leader reads the draft from the dossier page before signing it.
+        link = head.get_by_role("link", name="Dự thảo kết quả", exact=True)
+        opened = head.context.request.get(str(link.get_attribute("href")))
+        assert opened.ok and opened.body() == draft.read_bytes()
+
         # A mistyped code first: refused in Vietnamese, nothing signed or recorded.
         approve = action_form(head, "Phê duyệt")
         approve.locator('select[name="chung_thu"]').select_option(str(keys.person.pk))
@@ -306,8 +311,15 @@ if os.environ.get("BROWSER_TESTS") == "1":
             documents.get_by_role("link", name=re.compile("Kết quả giải quyết")).click()
         signed = Path(downloading.value.path()).read_bytes()
         citizen.screenshot(path=screenshots / "backoffice-result-phone.png", full_page=True)
+        assert fits_phone(citizen)
         result = issued.documents.get(role=DocumentRole.RESULT)
         assert hashlib.sha256(signed).hexdigest() == result.file.sha256
+        # The drafts, even signed by the leader, are not the applicant's to fetch.
+        drafts = issued.documents.filter(role=DocumentRole.RESULT_DRAFT)
+        assert drafts.count() == 2  # the specialist's and the copy the leader signed
+        for kept in drafts:
+            url = f"/tai-khoan/ho-so-cua-toi/{dossier.code}/tep/{kept.pk}/"
+            assert citizen.context.request.get(url).status == 404
 
         # It is in the citizen's personal data store too (Decree 45/2020 Art. 16); the draft not.
         citizen.goto("/tai-khoan/kho-du-lieu/")
