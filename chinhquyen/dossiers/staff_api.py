@@ -72,7 +72,7 @@ router.add_decorator(_not_stored, mode="view")
 READ_ONLY = "Vai trò của bạn chỉ được xem hồ sơ."
 # The engine names the data it reads; the body names ids. A refusal points at the body's field.
 _BODY_FIELD = {"unit": "agency_id", "agency": "agency_id", "assignee": "assignee_id",
-               "task": "task_id"}  # fmt: skip
+               "task": "task_id", "certificate": "certificate_id"}  # fmt: skip
 EARLIEST_DUE, LATEST_DUE = 2000, 2100  # a new due date outside these years is a typing error
 
 
