@@ -275,6 +275,22 @@ def do_issue_electronic_result(
     return transition
 
 
+SIGNED_ACTIONS = ("approve", "record_result")
+
+
+def do_signed_action(
+    dossier: Dossier, action: str, *, result_draft: PaperDocument | None = None, **common: Any
+) -> DossierTransition:
+    """ "Ký số" from the page or the API: the leader's signature at the final approval, or the
+    competent agency's over it when the result is issued (`common`: the keyword arguments both
+    take)."""
+    if action == "approve":
+        return do_approve_and_sign(dossier, result_draft=result_draft, **common)
+    if action == "record_result":
+        return do_issue_electronic_result(dossier, **common)
+    raise DomainError("Thao tác này không có bước ký số.", code="not_signed")
+
+
 def deliver_to_data_store(dossier: Dossier, now: datetime) -> DossierTransition:
     """ADR 0018 "Electronic results": the applicant chose to receive the result online and the
     result is the signed electronic document, now in their personal data store (Decree 45/2020

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
+from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.apiauth import ErrorOut, staff_session
 from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.core.files import read_file
@@ -52,7 +53,6 @@ from chinhquyen.signing.models import SigningCertificate
 from chinhquyen.workdays.calendar import DurationUnit
 
 router = Router(tags=["back-office"], auth=staff_session)
-SIGNED_ACTIONS = ("approve", "record_result")
 
 
 def _not_stored(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -295,18 +295,12 @@ def _take_signed(request: HttpRequest, dossier: Dossier, action: str, body: Acti
     agency's over it when the result is issued; the code is confirmed before anything moves."""
     if not body.second_factor_code.strip():
         raise DomainError("Nhập mã xác thực (OTP) để ký số.", field="second_factor_code")
-    common: dict[str, Any] = {
-        "acting_user": request.user,
-        "expected_seq": body.expected_seq,
-        "certificate": _certificate(body.certificate_id or 0),
-        "second_factor_code": body.second_factor_code,
-        "note": body.note,
-        "source_address": client_address(request),
-    }
-    if action == "approve":
-        eresult.do_approve_and_sign(dossier, result_draft=data.get("result_draft"), **common)
-    else:
-        eresult.do_issue_electronic_result(dossier, **common)
+    eresult.do_signed_action(
+        dossier, action, result_draft=data.get("result_draft"), acting_user=request.user,
+        expected_seq=body.expected_seq, certificate=_certificate(body.certificate_id or 0),
+        second_factor_code=body.second_factor_code, note=body.note,
+        source_address=client_address(request),
+    )  # fmt: skip
 
 
 def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -> dict[str, Any]:
@@ -426,7 +420,7 @@ def take_action(
         raise PermissionDenied(READ_ONLY)
     try:
         data = read_action_body(action, dossier, payload, request.user)
-        if payload.certificate_id and action in SIGNED_ACTIONS:
+        if payload.certificate_id and action in eresult.SIGNED_ACTIONS:
             _take_signed(request, dossier, action, payload, data)
         else:
             do_transition_dossier(
@@ -459,6 +453,10 @@ def get_document(
     except OSError:
         content = b""
     if hashlib.sha256(content).hexdigest() != stored.sha256:
+        record_audit(
+            "files.integrity_failure", actor=request.user, obj=stored,
+            after={"dossier": document.dossier.code}, source_address=client_address(request),
+        )  # fmt: skip
         raise Conflict(
             "Tệp không còn nguyên vẹn (không khớp mã băm khi lưu).", code="integrity_failure"
         )

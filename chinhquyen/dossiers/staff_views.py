@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.display import moment
 from chinhquyen.core.errors import DomainError
 from chinhquyen.core.files import read_file
@@ -162,7 +163,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     try:
         agencies = staff_queries.visible_agency_ids(request.user)
         data = read_action_data(action, dossier, request.POST, request.FILES, agencies)
-        sign = read_sign_request(request.POST) if action in SIGNED_ACTIONS else None
+        sign = read_sign_request(request.POST) if action in eresult.SIGNED_ACTIONS else None
         if sign is not None:
             _take_signed(request, dossier, action, expected, sign, data)
         else:
@@ -185,9 +186,6 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     return redirect(detail)
 
 
-SIGNED_ACTIONS = ("approve", "record_result")
-
-
 def _take_signed(
     request: HttpRequest,
     dossier: Dossier,
@@ -197,22 +195,21 @@ def _take_signed(
     data: dict[str, Any],
 ) -> None:
     """Ký số: the leader's signature on the draft, or the agency's over it (`eresult`)."""
-    common: dict[str, Any] = {
-        "acting_user": request.user,
-        "expected_seq": expected,
-        "certificate": sign.certificate,
-        "second_factor_code": sign.code,
-        "note": request.POST.get("ghi_chu", ""),
-        "source_address": client_address(request),
-    }
-    if action == "approve":
-        eresult.do_approve_and_sign(dossier, result_draft=data.get("result_draft"), **common)
-        return
     if data.get("result") is not None:
         raise DomainError(
             "Chọn một: kết quả điện tử ký số hoặc tải lên tệp kết quả giấy.", field="ket_qua"
         )
-    eresult.do_issue_electronic_result(dossier, **common)
+    eresult.do_signed_action(
+        dossier,
+        action,
+        result_draft=data.get("result_draft"),
+        acting_user=request.user,
+        expected_seq=expected,
+        certificate=sign.certificate,
+        second_factor_code=sign.code,
+        note=request.POST.get("ghi_chu", ""),
+        source_address=client_address(request),
+    )
 
 
 @staff_view("read")
@@ -226,6 +223,10 @@ def dossier_document(request: HttpRequest, code: str, document_id: int) -> HttpR
     except OSError:
         content = None
     if content is None or hashlib.sha256(content).hexdigest() != stored.sha256:
+        record_audit(
+            "files.integrity_failure", actor=request.user, obj=stored,
+            after={"dossier": document.dossier.code}, source_address=client_address(request),
+        )  # fmt: skip
         return HttpResponse(
             "Tệp không còn nguyên vẹn (không khớp mã băm khi lưu).", status=409,
             content_type="text/plain; charset=utf-8",

@@ -24,6 +24,7 @@ from chinhquyen.signing.actions import do_import_pkcs12
 from chinhquyen.signing.models import SigningCertificate
 from chinhquyen.signing.validation.engine import validate_pdf_bytes
 from chinhquyen.signing.validation.report import ChainStatus, Verdict
+from tests.dossiers.backoffice.conftest import PROCESS as BACKOFFICE_PROCESS
 from tests.dossiers.backoffice.conftest import act, fresh
 from tests.dossiers.eresult.conftest import (
     EWorld,
@@ -366,3 +367,19 @@ def test_inactive_certificate_is_refused(eworld: EWorld) -> None:
     assert refused.value.code == "inactive"
     _nothing_recorded(dossier, seq, documents)
     assert not eresult.personal_certificates(ew.people.leader_a).exists()
+
+
+def test_clerk_issues_in_a_process_without_an_issue_step(eworld: EWorld) -> None:
+    """Decree 30/2020 Art. 33: the clerk issues the agency's documents; a process whose last step
+    before the return is the head's approval still gets an electronic result from the clerk."""
+    ew = eworld
+    ew.world.version.process = BACKOFFICE_PROCESS  # ... phe_duyet (agency leader), tra_ket_qua
+    ew.world.version.save(update_fields=["process"])
+    dossier = to_approval(ew, online_dossier(ew, delivery_option="counter"))
+    _sign_approval(ew, dossier)
+    assert fresh(dossier).step == "tra_ket_qua"
+    _issue(ew, fresh(dossier))
+    dossier = fresh(dossier)
+    assert dossier.status == Status.DONE and _result(dossier).accepted
+    report = validate_pdf_bytes(read_file(_result(dossier).file), fetch=False)
+    assert len(report.signatures) == 2 and report.verdict != Verdict.INVALID
