@@ -420,7 +420,12 @@ def take_action(
         raise PermissionDenied(READ_ONLY)
     try:
         data = read_action_body(action, dossier, payload, request.user)
-        if payload.certificate_id and action in eresult.SIGNED_ACTIONS:
+        if payload.certificate_id and action not in eresult.SIGNED_ACTIONS:
+            raise DomainError(
+                "Chỉ ký số khi phê duyệt (approve) hoặc phát hành kết quả (record_result).",
+                field="certificate_id",
+            )
+        if payload.certificate_id:
             _take_signed(request, dossier, action, payload, data)
         else:
             do_transition_dossier(

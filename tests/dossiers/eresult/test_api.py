@@ -133,3 +133,15 @@ def test_a_document_whose_bytes_changed_is_not_handed_out(eworld: EWorld) -> Non
     url = f"{dossier_url(dossier)}/documents/{draft.pk}"
     refused(api_client(ew.people.specialist_a).get(url), 409, "integrity_failure")
     assert DossierDocument.objects.filter(dossier=dossier, role=DocumentRole.RESULT).count() == 0
+
+
+def test_a_certificate_on_an_action_that_signs_nothing_is_refused(eworld: EWorld) -> None:
+    ew = eworld
+    dossier = _to_final_approval(ew)
+    seq = last_seq(dossier)
+    answer = act(
+        ew.people.leader_a, dossier, "send_back", note="Sửa lại",
+        **_sign(ew.people.leader_a, ew.person_certificate),
+    )  # fmt: skip
+    refused(answer, 400, "invalid", "certificate_id")
+    assert last_seq(dossier) == seq
