@@ -145,3 +145,21 @@ def test_a_certificate_on_an_action_that_signs_nothing_is_refused(eworld: EWorld
     )  # fmt: skip
     refused(answer, 400, "invalid", "certificate_id")
     assert last_seq(dossier) == seq
+
+
+def test_the_citizen_api_lists_the_result_but_never_a_draft(eworld: EWorld) -> None:
+    ew, people = eworld, eworld.people
+    dossier = _to_final_approval(ew)
+    citizen = api_client(people.citizen)
+    url = f"/api/v1/dossiers/{dossier.code}"
+    while_processing = citizen.get(url).json()["documents"]
+    assert while_processing == []  # only drafts so far: nothing for the applicant
+    act(people.leader_a, dossier, "approve", **_sign(people.leader_a, ew.person_certificate))
+    act(
+        people.clerk_a,
+        fresh(dossier),
+        "record_result",
+        **_sign(people.clerk_a, ew.organisation_certificate),
+    )
+    roles = [d["role"] for d in citizen.get(url).json()["documents"]]
+    assert roles == ["result"]
