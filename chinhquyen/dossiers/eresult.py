@@ -270,7 +270,7 @@ def do_issue_electronic_result(
             dossier, "record_result", acting_user=acting_user, expected_seq=expected_seq,
             note=note, now=now, electronic=result,
         )  # fmt: skip
-        if dossier.delivery_option == DeliveryOption.ONLINE:
+        if delivered_online(dossier):
             deliver_to_data_store(dossier, now)
     return transition
 
@@ -289,6 +289,12 @@ def do_signed_action(
     if action == "record_result":
         return do_issue_electronic_result(dossier, **common)
     raise DomainError("Thao tác này không có bước ký số.", code="not_signed")
+
+
+def delivered_online(dossier: Dossier) -> bool:
+    """The applicant chose online delivery and has an account, so a personal data store (Decree
+    45/2020 Art. 16) to receive it; without one the one-stop office returns it as usual."""
+    return dossier.delivery_option == DeliveryOption.ONLINE and dossier.applicant_id is not None
 
 
 def deliver_to_data_store(dossier: Dossier, now: datetime) -> DossierTransition:

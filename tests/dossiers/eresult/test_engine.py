@@ -24,8 +24,8 @@ from chinhquyen.signing.actions import do_import_pkcs12
 from chinhquyen.signing.models import SigningCertificate
 from chinhquyen.signing.validation.engine import validate_pdf_bytes
 from chinhquyen.signing.validation.report import ChainStatus, Verdict
+from tests.dossiers.backoffice.conftest import APPLICANT, act, fresh
 from tests.dossiers.backoffice.conftest import PROCESS as BACKOFFICE_PROCESS
-from tests.dossiers.backoffice.conftest import act, fresh
 from tests.dossiers.eresult.conftest import (
     EWorld,
     draft_pdf,
@@ -383,3 +383,12 @@ def test_clerk_issues_in_a_process_without_an_issue_step(eworld: EWorld) -> None
     assert dossier.status == Status.DONE and _result(dossier).accepted
     report = validate_pdf_bytes(read_file(_result(dossier).file), fetch=False)
     assert len(report.signatures) == 2 and report.verdict != Verdict.INVALID
+
+
+def test_online_delivery_without_an_account_waits_for_the_office(eworld: EWorld) -> None:
+    ew = eworld
+    dossier = to_approval(ew, online_dossier(ew, applicant=APPLICANT))  # no account: no store
+    _sign_approval(ew, dossier)
+    _issue(ew, fresh(dossier))
+    dossier = fresh(dossier)
+    assert dossier.status == Status.DONE and dossier.returned_at is None
