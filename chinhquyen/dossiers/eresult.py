@@ -123,9 +123,17 @@ def _stored_pdf(document: DossierDocument) -> bytes:
     return _pdf(content)
 
 
+def is_final_approval(dossier: Dossier) -> bool:
+    """The dossier waits for the last approval (the one whose leader signs the draft)."""
+    process = process_for(dossier.procedure_version)
+    if process.current(dossier.step).kind != StepKind.APPROVAL:
+        return False
+    following = process.after(dossier.step)
+    return following is None or following.kind != StepKind.APPROVAL
+
+
 def _check_final_approval(dossier: Dossier) -> None:
-    following = process_for(dossier.procedure_version).after(dossier.step)
-    if following is not None and following.kind == StepKind.APPROVAL:
+    if not is_final_approval(dossier):
         raise DomainError(
             "Chỉ lãnh đạo phê duyệt cuối cùng mới ký số dự thảo kết quả.", code="not_final"
         )

@@ -113,7 +113,7 @@ def _sign_choices(request: HttpRequest, dossier: Dossier, names: list[str]) -> d
     competent agency's organisation ones on the result (Decree 30/2020 Art. 32–33)."""
     return {
         "personal_certificates": list(eresult.personal_certificates(request.user))
-        if "approve" in names
+        if "approve" in names and eresult.is_final_approval(dossier)
         else [],
         "organisation_certificates": list(
             eresult.organisation_certificates(dossier.handling_agency)

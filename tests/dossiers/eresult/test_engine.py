@@ -392,3 +392,25 @@ def test_online_delivery_without_an_account_waits_for_the_office(eworld: EWorld)
     _issue(ew, fresh(dossier))
     dossier = fresh(dossier)
     assert dossier.status == Status.DONE and dossier.returned_at is None
+
+
+def test_the_unit_leaders_check_carries_no_signature(eworld: EWorld, pki: Any) -> None:
+    ew, w = eworld, eworld.world
+    mine = do_import_pkcs12(
+        pkcs12_of(pki.revoked, [pki.government_ca]), "p12-pass", purpose="personal",
+        owner_user=w.unit_leader_a, label="Chữ ký trưởng phòng", acting_user=None,
+    )  # fmt: skip
+    dossier = online_dossier(ew)
+    now = timezone.now()
+    act(dossier, "forward", w.officer, now, unit=w.province.unit_a)
+    act(dossier, "assign", w.unit_leader_a, now, assignee=w.people.specialist_a)
+    act(dossier, "propose", w.people.specialist_a, now, result_draft=draft_pdf())
+    dossier = fresh(dossier)
+    seq, documents = last_seq(dossier), dossier.documents.count()
+    with pytest.raises(DomainError) as refused:
+        _sign_approval(
+            ew, dossier, acting_user=w.unit_leader_a, certificate=mine,
+            second_factor_code=fresh_code(w.unit_leader_a),
+        )  # fmt: skip
+    assert refused.value.code == "not_final"
+    _nothing_recorded(dossier, seq, documents)

@@ -18,12 +18,14 @@ from chinhquyen.dossiers import eresult
 from chinhquyen.dossiers.handling import last_seq
 from chinhquyen.dossiers.models import DocumentRole, Dossier, DossierDocument, Status
 from chinhquyen.org.models import User
+from chinhquyen.signing.actions import do_import_pkcs12
 from chinhquyen.signing.validation.engine import validate_pdf_bytes
 from chinhquyen.signing.validation.report import ChainStatus, Verdict
 from tests.conftest import client_for
 from tests.dossiers.backoffice.conftest import act, fresh
 from tests.dossiers.eresult.conftest import EWorld, draft_pdf, fresh_code, online_dossier
 from tests.signing.pdfs import make_pdf
+from tests.signing.servers import pkcs12_of
 
 
 def _detail(dossier: Dossier) -> str:
@@ -213,3 +215,20 @@ def test_leader_replaces_the_draft_on_the_approval_form(eworld: EWorld) -> None:
     row = fresh(dossier).transitions.order_by("-seq")[0]
     assert row.action == "approve" and row.data["signed_draft"]["signed_from"] is None
     assert "draft" in row.data
+
+
+def test_the_sign_form_shows_only_at_the_final_approval(eworld: EWorld, pki: Any) -> None:
+    ew, w = eworld, eworld.world
+    do_import_pkcs12(
+        pkcs12_of(pki.revoked, [pki.government_ca]), "p12-pass", purpose="personal",
+        owner_user=w.unit_leader_a, label="Chữ ký trưởng phòng", acting_user=None,
+    )  # fmt: skip
+    dossier = online_dossier(ew)
+    _post(w.officer, dossier, "forward", don_vi=str(w.province.unit_a.pk))
+    _post(w.unit_leader_a, dossier, "assign", can_bo=str(ew.people.specialist_a.pk))
+    _post(ew.people.specialist_a, dossier, "propose", du_thao=_upload())
+    check_page = client_for(w.unit_leader_a).get(_detail(dossier)).content.decode()
+    assert "/thao-tac/approve/" in check_page and 'name="chung_thu"' not in check_page
+    _post(w.unit_leader_a, dossier, "approve")
+    final_page = client_for(ew.people.leader_a).get(_detail(dossier)).content.decode()
+    assert 'name="chung_thu"' in final_page
