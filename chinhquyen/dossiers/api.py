@@ -241,7 +241,7 @@ def _history(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def dossier_data(dossier: Dossier) -> dict[str, Any]:
-    documents = dossier.documents.select_related("file").order_by("added_at", "pk")
+    documents = queries.citizen_documents(dossier)
     return {
         **_dossier_summary(dossier),
         "channel": dossier.channel,

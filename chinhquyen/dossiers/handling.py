@@ -582,7 +582,23 @@ def _propose(ctx: _Ctx) -> _Move:
             "Còn cơ quan phối hợp chưa gửi kết quả: " + ", ".join(waiting) + ".",
             code="coordination_open",
         )
-    return _Move(step=_next_code(ctx), data={"proposal": ctx.note[:2000]})
+    data: dict[str, Any] = {"proposal": ctx.note[:2000]}
+    draft = ctx.data.get("result_draft")
+    if draft is not None:  # the draft result submitted with the proposal (Art. 19(1))
+        data["draft"] = _draft_row(_store_one(ctx, draft, DocumentRole.RESULT_DRAFT))
+    return _Move(step=_next_code(ctx), data=data)
+
+
+def _store_one(
+    ctx: _Ctx, document: PaperDocument, role: str, *, accepted: bool = False
+) -> DossierDocument:
+    _store_documents(ctx.dossier, [document], role, ctx.actor, ctx.now, accepted=accepted)
+    stored = ctx.dossier.documents.filter(role=role).select_related("file").order_by("-pk")
+    return stored[0]
+
+
+def _draft_row(document: DossierDocument) -> dict[str, Any]:
+    return {"document": document.pk, "sha256": document.file.sha256}
 
 
 def _next_code(ctx: _Ctx) -> str:
@@ -592,9 +608,23 @@ def _next_code(ctx: _Ctx) -> str:
 
 
 def _approve(ctx: _Ctx) -> _Move:
+    """A leader may replace the draft (`result_draft`); the final approval may carry the
+    leader's personal signature on it (`signed_draft`, signed by `eresult` before this
+    transaction: Decree 30/2020 Art. 32, the competent person signs first)."""
     following = ctx.process.after(ctx.dossier.step)
     final = following is None or following.kind != StepKind.APPROVAL
-    return _Move(step=_next_code(ctx), data={"final": final})
+    data: dict[str, Any] = {"final": final}
+    draft, signed = ctx.data.get("result_draft"), ctx.data.get("signed_draft")
+    if draft is not None:
+        data["draft"] = _draft_row(_store_one(ctx, draft, DocumentRole.RESULT_DRAFT))
+    if signed is not None:
+        if not final:
+            raise DomainError(
+                "Chỉ lãnh đạo phê duyệt cuối cùng mới ký số dự thảo kết quả.", code="not_final"
+            )
+        stored = _store_one(ctx, signed.document, DocumentRole.RESULT_DRAFT)
+        data["signed_draft"] = {**_draft_row(stored), **signed.facts()}
+    return _Move(step=_next_code(ctx), data=data)
 
 
 def _send_back(ctx: _Ctx) -> _Move:
@@ -607,7 +637,14 @@ def _record_result(ctx: _Ctx) -> _Move:
     """After approval (and signature, `signing`), the result is recorded: status 9, and the
     dossier goes back to the one-stop office that received it for return (Art. 19(7), 20)."""
     dossier = ctx.dossier
-    result = ctx.data.get("result")
+    result, electronic = ctx.data.get("result"), ctx.data.get("electronic")
+    if result is not None and electronic is not None:
+        raise DomainError("Chọn một: kết quả điện tử ký số hoặc tệp kết quả.", field="result")
+    data: dict[str, Any] = {}
+    if electronic is not None:
+        check_signed_draft_current(dossier, electronic.signed_from)
+        stored = _store_one(ctx, electronic.document, DocumentRole.RESULT, accepted=True)
+        data["electronic"] = {**_draft_row(stored), **electronic.facts()}
     files = _store_documents(dossier, [result] if result else (), DocumentRole.RESULT, ctx.actor,
                              ctx.now, accepted=True)  # fmt: skip
     where = DeliveryOption(dossier.delivery_option).label if dossier.delivery_option else ""
@@ -615,10 +652,37 @@ def _record_result(ctx: _Ctx) -> _Move:
         to_status=Status.DONE,
         step=ctx.process.return_step.code,
         public_note="Đã có kết quả giải quyết.",
-        data={"files": files},
+        data={"files": files + (1 if electronic else 0), **data},
         fields={"finished_at": ctx.now, "current_agency": dossier.receiving_agency},
         notify=("dossier.result_ready", {"noi_nhan_ket_qua": where}),
     )
+
+
+def signed_draft_of(dossier: Dossier) -> dict[str, Any] | None:
+    """What the last approval recorded of the leader-signed draft (document, SHA-256, the
+    certificate's fingerprint), or None when the approval carried no signature."""
+    last = dossier.transitions.filter(action="approve").order_by("-seq").first()
+    signed = (last.data or {}).get("signed_draft") if last else None
+    return signed if isinstance(signed, dict) else None
+
+
+def check_signed_draft_current(dossier: Dossier, document_id: int) -> None:
+    """The draft signed at the final approval is the one being issued, unchanged since: it is
+    the newest draft and its stored SHA-256 is the one the approval recorded."""
+    signed = signed_draft_of(dossier)
+    newest = dossier.documents.filter(role=DocumentRole.RESULT_DRAFT).order_by("-pk").first()
+    newest_sha = newest.file.sha256 if newest else None
+    if (
+        signed is None
+        or signed.get("document") != document_id
+        or newest is None
+        or newest.pk != document_id
+        or newest_sha != signed.get("sha256")
+    ):
+        raise DomainError(
+            "Dự thảo kết quả đã thay đổi sau khi lãnh đạo ký số: cần lãnh đạo phê duyệt, ký lại.",
+            code="draft_changed",
+        )
 
 
 def _return_result(ctx: _Ctx) -> _Move:
@@ -772,6 +836,24 @@ class PaperDocument:
     content: bytes
     filename: str
     required_document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    """A PDF signed through `signing` before the transition (`eresult`): the document to store,
+    the certificate(s) that signed it and the draft document it was signed from."""
+
+    document: PaperDocument
+    signed_from: int | None  # None: the draft brought with the same approval
+    certificate_fingerprint: str
+    person_fingerprint: str = ""  # for the result: the leader's signature under the seal
+
+    def facts(self) -> dict[str, Any]:
+        facts = {"signed_from": self.signed_from,
+                 "certificate_fingerprint": self.certificate_fingerprint}  # fmt: skip
+        if self.person_fingerprint:
+            facts["person_fingerprint"] = self.person_fingerprint
+        return facts
 
 
 def _store_documents(

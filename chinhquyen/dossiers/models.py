@@ -300,6 +300,9 @@ class DocumentRole(models.TextChoices):
     SUBMITTED = "submitted", _("Thành phần hồ sơ")
     SUPPLEMENT = "supplement", _("Bổ sung")
     RESULT = "result", _("Kết quả")
+    # Decree 61/2018 Art. 19(1): the specialist's draft submitted for approval (and the leader's
+    # signed copy); internal to the competent agency, never shown to the applicant.
+    RESULT_DRAFT = "result_draft", _("Dự thảo kết quả")
 
 
 class DossierDocument(models.Model):

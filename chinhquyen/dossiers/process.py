@@ -384,7 +384,9 @@ def allowed_roles(rule: ActionRule, process: Process, step_code: str) -> frozens
         # Mẫu 04 is signed by the head of the agency (onestop.md §1.6 item 9).
         "head": frozenset({Role.AGENCY_LEADER}),
         "task": TASK_ROLES,
-        "result": frozenset({current.role, process.appraisal.role}),
+        # Decree 30/2020 Art. 33: the clerk (văn thư) issues the agency's documents, so may
+        # record the result (the electronic one bears the agency's signature) in any process.
+        "result": frozenset({current.role, process.appraisal.role, Role.CLERK}),
         # Art. 19(6): the lead unit (its specialist or leader) or the one-stop office sends it.
         "coordinate": process.assign_roles | {process.reception.role, process.appraisal.role},
     }

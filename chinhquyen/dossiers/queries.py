@@ -63,10 +63,20 @@ def access_dossier_document_by_id(user: Any, code: str, document_id: Any) -> Dos
         pk = int(document_id)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
-    document = dossier.documents.select_related("file").filter(pk=pk).first()
+    document = citizen_documents(dossier).filter(pk=pk).first()
     if document is None:
         raise Http404(NOT_FOUND)
     return document
+
+
+def citizen_documents(dossier: Dossier) -> QuerySet[DossierDocument]:
+    """What the applicant sees of a dossier's files: everything but the agency's internal draft
+    result (Decree 61/2018 Art. 19: the result is issued only once approved and signed)."""
+    return (
+        dossier.documents.exclude(role=DocumentRole.RESULT_DRAFT)
+        .select_related("file")
+        .order_by("added_at", "pk")
+    )
 
 
 def citizen_dossiers(user: Any) -> QuerySet[Dossier]:

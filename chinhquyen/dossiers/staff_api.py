@@ -11,6 +11,8 @@ transaction (a stale view or a state that does not allow it: 409, nothing record
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -21,22 +23,33 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
+from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.apiauth import ErrorOut, staff_session
-from chinhquyen.core.errors import DomainError
-from chinhquyen.dossiers import staff_queries
+from chinhquyen.core.errors import Conflict, DomainError
+from chinhquyen.core.files import read_file
+from chinhquyen.core.middleware import client_address
+from chinhquyen.dossiers import eresult, staff_queries
 from chinhquyen.dossiers.api import DossierCode
-from chinhquyen.dossiers.api_schemas import InvalidOut, PageQuery
-from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, waiting_tasks
+from chinhquyen.dossiers.api_schemas import MAX_ID, InvalidOut, PageQuery
+from chinhquyen.dossiers.handling import (
+    PaperDocument,
+    available_actions,
+    do_transition_dossier,
+    waiting_tasks,
+)
 from chinhquyen.dossiers.models import Dossier, DossierTask, DossierTransition, Status
 from chinhquyen.dossiers.process import ACTIONS
 from chinhquyen.dossiers.staff_api_schemas import (
     ActionIn,
+    PdfIn,
     StaffDossierListOut,
     StaffDossierOut,
     WorklistOut,
 )
 from chinhquyen.dossiers.staff_forms import VIETNAM
 from chinhquyen.org.models import Agency, User
+from chinhquyen.portal.tracking_views import attachment_header
+from chinhquyen.signing.models import SigningCertificate
 from chinhquyen.workdays.calendar import DurationUnit
 
 router = Router(tags=["back-office"], auth=staff_session)
@@ -59,7 +72,7 @@ router.add_decorator(_not_stored, mode="view")
 READ_ONLY = "Vai trò của bạn chỉ được xem hồ sơ."
 # The engine names the data it reads; the body names ids. A refusal points at the body's field.
 _BODY_FIELD = {"unit": "agency_id", "agency": "agency_id", "assignee": "assignee_id",
-               "task": "task_id"}  # fmt: skip
+               "task": "task_id", "certificate": "certificate_id"}  # fmt: skip
 EARLIEST_DUE, LATEST_DUE = 2000, 2100  # a new due date outside these years is a typing error
 
 
@@ -154,7 +167,7 @@ def _task(task: DossierTask) -> dict[str, Any]:
 def dossier_data(dossier: Dossier, user: Any) -> dict[str, Any]:
     history = list(dossier.transitions.select_related("actor", "agency").order_by("seq"))
     tasks = list(dossier.tasks.select_related("agency").order_by("order", "pk"))
-    documents = dossier.documents.select_related("file").order_by("added_at", "pk")
+    documents = staff_queries.staff_documents(user, dossier)
     names = available_actions(dossier, user) + list(waiting_tasks(dossier, user))
     holder = dossier.current_agency or dossier.handling_agency
     assignable = staff_queries.assignable_staff(holder) if "assign" in names else []
@@ -257,6 +270,39 @@ def _waiting_task(dossier: Dossier, body: ActionIn, user: Any) -> dict[str, Any]
     return {"task": task, "answer": body.answer}
 
 
+def _pdf(upload: PdfIn | None) -> PaperDocument | None:
+    if upload is None:
+        return None
+    try:
+        content = base64.b64decode(upload.content_base64, validate=True)
+    except ValueError:
+        raise DomainError("Nội dung tệp không phải base64.", field="result_draft") from None
+    if not content.startswith(b"%PDF-"):
+        raise DomainError("Dự thảo kết quả phải là tệp PDF.", field="result_draft")
+    return PaperDocument("Dự thảo kết quả", content, upload.name or "du-thao.pdf")
+
+
+def _certificate(pk: int) -> SigningCertificate:
+    certificate = SigningCertificate.objects.filter(pk=pk).first()
+    if certificate is None:
+        raise DomainError("Chứng thư số đã chọn không tồn tại.", field="certificate_id")
+    return certificate
+
+
+def _take_signed(request: HttpRequest, dossier: Dossier, action: str, body: ActionIn,
+                 data: dict[str, Any]) -> None:  # fmt: skip
+    """Ký số through `eresult`: the leader's signature at the final approval, or the competent
+    agency's over it when the result is issued; the code is confirmed before anything moves."""
+    if not body.second_factor_code.strip():
+        raise DomainError("Nhập mã xác thực (OTP) để ký số.", field="second_factor_code")
+    eresult.do_signed_action(
+        dossier, action, result_draft=data.get("result_draft"), acting_user=request.user,
+        expected_seq=body.expected_seq, certificate=_certificate(body.certificate_id or 0),
+        second_factor_code=body.second_factor_code, note=body.note,
+        source_address=client_address(request),
+    )  # fmt: skip
+
+
 def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -> dict[str, Any]:
     """The `data` of `do_transition_dossier` for one action (what `staff_forms` does for pages)."""
     readers: dict[str, Callable[[], dict[str, Any]]] = {
@@ -273,7 +319,9 @@ def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -
         "coordinate": lambda: _coordination(body),
         "answer_opinion": lambda: _waiting_task(dossier, body, user),
         "complete_task": lambda: _waiting_task(dossier, body, user),
-        "record_result": lambda: {"result": None},  # the file is uploaded on the page
+        "propose": lambda: {"result_draft": _pdf(body.result_draft)},
+        "approve": lambda: {"result_draft": _pdf(body.result_draft)},
+        "record_result": lambda: {"result": None},  # electronic: certificate_id (eresult)
         "return_result": lambda: {"collected_by": body.collected_by, "waybill": body.waybill},
         "extend_due": lambda: {"reason": body.reason, "new_due_at": _new_due_at(body.new_due_at)},
         "stop": lambda: {"reason": body.reason},
@@ -357,7 +405,13 @@ def take_action(
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
     `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `collected_by`
     or `waybill`; extend_due `reason`, `new_due_at`; stop and withdraw `reason`; send_back `note`.
-    record_result here records the result without a file. Answers the dossier as it is now.
+    propose `result_draft` (PDF, base64); approve may replace it (`result_draft`) and, at the
+    final approval, sign it: `certificate_id` (the leader's personal certificate) and a fresh
+    `second_factor_code`; record_result with `certificate_id` (the competent agency's
+    organisation certificate) and `second_factor_code` issues the electronic result signed over
+    the leader's signature, without them records the result without a file. A wrong code is
+    counted and refused (400 `second_factor_required`) with nothing recorded. Answers the
+    dossier as it is now.
     Refusals: 404 out of your agencies, 403 a role that may not (inspectors
     read only), 409 `already_handled` (the dossier moved since `expected_seq`) or `bad_state`,
     400 with `field` for the body; nothing is recorded when refused."""
@@ -366,16 +420,55 @@ def take_action(
         raise PermissionDenied(READ_ONLY)
     try:
         data = read_action_body(action, dossier, payload, request.user)
-        do_transition_dossier(
-            dossier, action, acting_user=request.user, expected_seq=payload.expected_seq,
-            note=payload.note, **data,
-        )  # fmt: skip
+        if payload.certificate_id and action not in eresult.SIGNED_ACTIONS:
+            raise DomainError(
+                "Chỉ ký số khi phê duyệt (approve) hoặc phát hành kết quả (record_result).",
+                field="certificate_id",
+            )
+        if payload.certificate_id:
+            _take_signed(request, dossier, action, payload, data)
+        else:
+            do_transition_dossier(
+                dossier, action, acting_user=request.user, expected_seq=payload.expected_seq,
+                note=payload.note, **data,
+            )  # fmt: skip
     except DomainError as refused:
         raise _for_body(refused) from None
     # Read again without the scope: an action may hand the dossier out of the officer's units
     # (a recorded result goes back to the one-stop office), and they still see what they did.
     dossier.refresh_from_db()
     return dossier_data(dossier, request.user)
+
+
+@router.get(
+    "/dossiers/{code}/documents/{document_id}",
+    response={404: ErrorOut, 409: ErrorOut},
+    summary="Tải một giấy tờ của hồ sơ (dự thảo kết quả: chỉ cơ quan giải quyết)",
+)
+def get_document(
+    request: HttpRequest,
+    code: str = DossierCode,
+    document_id: int = Path(..., ge=1, le=MAX_ID),
+) -> HttpResponse:
+    """The file's bytes, refused (409) when they no longer match the SHA-256 stored with them."""
+    document = staff_queries.access_staff_document(request.user, code, document_id)
+    stored = document.file
+    try:
+        content = read_file(stored)
+    except OSError:
+        content = b""
+    if hashlib.sha256(content).hexdigest() != stored.sha256:
+        record_audit(
+            "files.integrity_failure", actor=request.user, obj=stored,
+            after={"dossier": document.dossier.code}, source_address=client_address(request),
+        )  # fmt: skip
+        raise Conflict(
+            "Tệp không còn nguyên vẹn (không khớp mã băm khi lưu).", code="integrity_failure"
+        )
+    response = HttpResponse(content, content_type=stored.content_type)
+    response["Content-Disposition"] = attachment_header(stored.display_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _for_body(refused: DomainError) -> DomainError:

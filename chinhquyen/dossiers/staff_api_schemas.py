@@ -68,7 +68,10 @@ class HistoryRowOut(Schema):
 
 class StaffDocumentOut(Schema):
     id: int
-    role: str = Field(description="submitted, supplement hoặc result")
+    role: str = Field(
+        description="submitted, supplement, result hoặc result_draft (dự thảo kết quả, chỉ cơ"
+        " quan giải quyết thấy)"
+    )
     name: str = Field(description="Tên giấy tờ")
     file_name: str = Field(description="Tên tệp")
     content_type: str
@@ -127,6 +130,14 @@ class CoordinationTaskIn(Schema):
     order: int = Field(1, ge=1, le=20, description="Thứ tự thực hiện (cùng thứ tự: song song)")
 
 
+MAX_PDF_BASE64 = 34_000_000  # a 25 MB PDF, base64-encoded
+
+
+class PdfIn(Schema):
+    name: str = Field("", max_length=200, description="Tên tệp")
+    content_base64: str = Field(max_length=MAX_PDF_BASE64, description="Nội dung PDF (base64)")
+
+
 class ActionIn(Schema):
     """One body for every action; each action reads the fields it needs (see the operation)."""
 
@@ -154,4 +165,15 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=1000, description="extend_due, stop, withdraw: lý do")
     new_due_at: datetime | None = Field(
         None, description="extend_due: ngày hẹn mới, ISO 8601 (không có múi giờ: giờ Việt Nam)"
+    )
+    result_draft: PdfIn | None = Field(
+        None, description="propose: dự thảo kết quả; approve: thay dự thảo (PDF)"
+    )
+    certificate_id: Id | None = Field(
+        None,
+        description="approve: chứng thư cá nhân của lãnh đạo để ký số dự thảo; record_result:"
+        " chứng thư của cơ quan giải quyết để phát hành kết quả điện tử",
+    )
+    second_factor_code: str = Field(
+        "", max_length=12, description="Mã xác thực (OTP) mới, bắt buộc khi ký số"
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,6 +16,7 @@ from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers.handling import PaperDocument
 from chinhquyen.dossiers.models import Dossier, DossierTask
 from chinhquyen.org.models import Agency, User
+from chinhquyen.signing.models import SigningCertificate
 from chinhquyen.workdays.calendar import DurationUnit
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -95,6 +97,8 @@ def read_action_data(
         },
         "answer_opinion": lambda: _task_answer(dossier, post, agencies),
         "complete_task": lambda: _task_answer(dossier, post, agencies),
+        "propose": lambda: {"result_draft": _draft_file(files)},
+        "approve": lambda: {"result_draft": _draft_file(files)},
         "record_result": lambda: {"result": _result_file(files)},
         "return_result": lambda: {
             "collected_by": post.get("nguoi_nhan", "").strip(),
@@ -121,6 +125,41 @@ def _assignee(post: QueryDict) -> User:
 
 def _task_answer(dossier: Dossier, post: QueryDict, agencies: list[int]) -> dict[str, Any]:
     return {"task": _task(dossier, post, agencies), "answer": post.get("y_kien", "")}
+
+
+def _draft_file(files: Any) -> PaperDocument | None:
+    """The draft result (Decree 61/2018 Art. 19(1)): a PDF, so the leader can sign it."""
+    upload = files.get("du_thao") if files else None
+    if upload is None:
+        return None
+    if upload.size > 25 * 1024 * 1024:
+        raise DomainError("Tệp dự thảo quá lớn (tối đa 25 MB).", field="du_thao")
+    content = upload.read()
+    if not content.startswith(b"%PDF-"):
+        raise DomainError("Dự thảo kết quả phải là tệp PDF.", field="du_thao")
+    return PaperDocument(name="Dự thảo kết quả", content=content, filename=upload.name)
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """The sign form: which certificate, and a fresh code from the authenticator app."""
+
+    certificate: SigningCertificate
+    code: str
+
+
+def read_sign_request(post: QueryDict) -> SignRequest | None:
+    """None when the officer did not ask to sign (no certificate chosen)."""
+    if not post.get("chung_thu", "").strip():
+        return None
+    pk = _int(post, "chung_thu", "Chọn chứng thư số để ký.")
+    certificate = SigningCertificate.objects.filter(pk=pk).first()
+    if certificate is None:
+        raise DomainError("Chứng thư số đã chọn không tồn tại.", field="chung_thu")
+    code = post.get("ma_xac_thuc", "").strip()[:12]
+    if not code:
+        raise DomainError("Nhập mã xác thực (OTP) để ký số.", field="ma_xac_thuc")
+    return SignRequest(certificate, code)
 
 
 def _result_file(files: Any) -> PaperDocument | None:

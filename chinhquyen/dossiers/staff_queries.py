@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from chinhquyen.dossiers.models import Dossier, DossierTask, Status
+from chinhquyen.dossiers.models import DocumentRole, Dossier, DossierDocument, DossierTask, Status
 from chinhquyen.org.models import Agency
 from chinhquyen.org.permissions import Capability, agencies_visible_to, user_scopes
 
@@ -162,3 +162,28 @@ def assignable_staff(agency: Agency) -> QuerySet[Any]:
 def other_agencies(holder: Agency) -> QuerySet[Agency]:
     """Agencies a dossier can be sent to, asked for an opinion or brought into a liên thông."""
     return Agency.objects.filter(is_active=True).exclude(pk=holder.pk).order_by("path")
+
+
+def may_see_drafts(user: Any, dossier: Dossier) -> bool:
+    """The draft result is the competent agency's internal paper (Decree 61/2018 Art. 19): only
+    officers whose roles reach the competent agency or one of its units see it, not a unit of
+    another agency asked for an opinion nor a receiving office elsewhere."""
+    handling = dossier.handling_agency
+    ids = visible_agency_ids(user)
+    return Agency.objects.filter(pk__in=ids, path__startswith=handling.path).exists()
+
+
+def staff_documents(user: Any, dossier: Dossier) -> QuerySet[DossierDocument]:
+    documents = dossier.documents.select_related("file").order_by("added_at", "pk")
+    if may_see_drafts(user, dossier):
+        return documents
+    return documents.exclude(role=DocumentRole.RESULT_DRAFT)
+
+
+def access_staff_document(user: Any, code: str, document_id: int) -> DossierDocument:
+    """One file of a dossier in the officer's scope (drafts only for the competent agency)."""
+    dossier = access_dossier_for_staff(user, code)
+    document = staff_documents(user, dossier).filter(pk=document_id).first()
+    if document is None:
+        raise Http404("Không tìm thấy giấy tờ, hoặc bạn không được xem giấy tờ này.")
+    return document

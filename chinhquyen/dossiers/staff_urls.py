@@ -21,6 +21,11 @@ urlpatterns = [
         name="staff_register",
     ),
     path(
+        "can-bo/ho-so/<str:code>/giay-to/<int:document_id>/",
+        staff_views.dossier_document,
+        name="staff_document",
+    ),
+    path(
         "can-bo/ho-so/<str:code>/thao-tac/<slug:action>/",
         staff_views.dossier_action,
         name="staff_action",

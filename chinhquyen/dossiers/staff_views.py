@@ -5,6 +5,7 @@ render. Every failure is a Vietnamese message and nothing recorded (the action's
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -14,9 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.display import moment
 from chinhquyen.core.errors import DomainError
-from chinhquyen.dossiers import staff_queries
+from chinhquyen.core.files import read_file
+from chinhquyen.core.middleware import client_address
+from chinhquyen.dossiers import eresult, staff_queries
 from chinhquyen.dossiers.handling import (
     available_actions,
     do_transition_dossier,
@@ -25,8 +29,9 @@ from chinhquyen.dossiers.handling import (
 )
 from chinhquyen.dossiers.models import Dossier, DossierTransition
 from chinhquyen.dossiers.process import ACTIONS, process_for
-from chinhquyen.dossiers.staff_forms import read_action_data
+from chinhquyen.dossiers.staff_forms import SignRequest, read_action_data, read_sign_request
 from chinhquyen.org.decorators import staff_view
+from chinhquyen.portal.tracking_views import attachment_header
 
 PAGE_SIZE = 25
 MAX_BULK = 200
@@ -85,7 +90,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier,
         "process": process_for(dossier.procedure_version),
         "history": [_step(transition) for transition in transitions],
-        "documents": dossier.documents.select_related("file").order_by("added_at", "pk"),
+        "documents": staff_queries.staff_documents(request.user, dossier),
         "tasks": dossier.tasks.select_related("agency").order_by("order", "pk"),
         "actions": [(name, ACTIONS[name].label, []) for name in names]
         + [(name, ACTIONS[name].label, tasks) for name, tasks in waiting.items()],
@@ -93,6 +98,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
         "printable": _printable(transitions),
+        **_sign_choices(request, dossier, names),
         "due": moment(dossier.due_at),
         "received": moment(dossier.received_at),
         "submitted": moment(dossier.submitted_at),
@@ -100,6 +106,21 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, "dossiers/staff/dossier.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _sign_choices(request: HttpRequest, dossier: Dossier, names: list[str]) -> dict[str, Any]:
+    """The certificates the sign forms offer: the leader's own personal ones on the approval, the
+    competent agency's organisation ones on the result (Decree 30/2020 Art. 32–33)."""
+    return {
+        "personal_certificates": list(eresult.personal_certificates(request.user))
+        if "approve" in names and eresult.is_final_approval(dossier)
+        else [],
+        "organisation_certificates": list(
+            eresult.organisation_certificates(dossier.handling_agency)
+        )
+        if "record_result" in names
+        else [],
+    }
 
 
 def _printable(transitions: list[DossierTransition]) -> dict[str, bool]:
@@ -142,14 +163,18 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     try:
         agencies = staff_queries.visible_agency_ids(request.user)
         data = read_action_data(action, dossier, request.POST, request.FILES, agencies)
-        do_transition_dossier(
-            dossier,
-            action,
-            acting_user=request.user,
-            expected_seq=expected,
-            note=request.POST.get("ghi_chu", ""),
-            **data,
-        )
+        sign = read_sign_request(request.POST) if action in eresult.SIGNED_ACTIONS else None
+        if sign is not None:
+            _take_signed(request, dossier, action, expected, sign, data)
+        else:
+            do_transition_dossier(
+                dossier,
+                action,
+                acting_user=request.user,
+                expected_seq=expected,
+                note=request.POST.get("ghi_chu", ""),
+                **data,
+            )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(detail)
@@ -159,6 +184,58 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     except Http404:
         return redirect("dossiers:staff_worklist")
     return redirect(detail)
+
+
+def _take_signed(
+    request: HttpRequest,
+    dossier: Dossier,
+    action: str,
+    expected: int,
+    sign: SignRequest,
+    data: dict[str, Any],
+) -> None:
+    """Ký số: the leader's signature on the draft, or the agency's over it (`eresult`)."""
+    if data.get("result") is not None:
+        raise DomainError(
+            "Chọn một: kết quả điện tử ký số hoặc tải lên tệp kết quả giấy.", field="ket_qua"
+        )
+    eresult.do_signed_action(
+        dossier,
+        action,
+        result_draft=data.get("result_draft"),
+        acting_user=request.user,
+        expected_seq=expected,
+        certificate=sign.certificate,
+        second_factor_code=sign.code,
+        note=request.POST.get("ghi_chu", ""),
+        source_address=client_address(request),
+    )
+
+
+@staff_view("read")
+def dossier_document(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+    """A file of the dossier for the officer (the draft result only for the competent agency);
+    bytes that no longer match their stored SHA-256 are not handed out."""
+    document = staff_queries.access_staff_document(request.user, code, document_id)
+    stored = document.file
+    try:
+        content: bytes | None = read_file(stored)
+    except OSError:
+        content = None
+    if content is None or hashlib.sha256(content).hexdigest() != stored.sha256:
+        record_audit(
+            "files.integrity_failure", actor=request.user, obj=stored,
+            after={"dossier": document.dossier.code}, source_address=client_address(request),
+        )  # fmt: skip
+        return HttpResponse(
+            "Tệp không còn nguyên vẹn (không khớp mã băm khi lưu).", status=409,
+            content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    response = HttpResponse(content, content_type=stored.content_type)
+    response["Content-Disposition"] = attachment_header(stored.display_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_view("write")

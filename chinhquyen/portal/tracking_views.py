@@ -175,7 +175,7 @@ def _detail(
     rating_form: RatingForm | None = None,
 ) -> HttpResponse:
     history = list(dossier.transitions.select_related("agency").order_by("seq"))
-    documents = list(dossier.documents.select_related("file").order_by("added_at", "pk"))
+    documents = list(queries.citizen_documents(dossier))
     rating = DossierRating.objects.filter(dossier=dossier).first()
     items = _requested_items(history)
     can_supplement = dossier.status == Status.SUPPLEMENT_REQUESTED

@@ -11,6 +11,7 @@ new URLs are covered by default.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -143,9 +146,11 @@ def _someone_elses(province: Province) -> Theirs:
         fee_total=0,
         submitted_at=timezone.now(),
     )
+    content = b"%PDF-1.4\n% ma tran\n"  # real bytes: the staff download checks their SHA-256
     stored = StoredFile.objects.create(
-        name=f"tep/ma-tran-{owner.pk}.pdf", display_name="a.pdf", content_type="application/pdf",
-        size=1, sha256="0" * 64,
+        name=default_storage.save(f"tep/ma-tran-{owner.pk}.pdf", ContentFile(content)),
+        display_name="a.pdf", content_type="application/pdf", size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
     )  # fmt: skip
     document = DossierDocument.objects.create(
         dossier=dossier, role=DocumentRole.SUBMITTED, name="Tờ khai", file=stored,
