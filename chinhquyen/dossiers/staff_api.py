@@ -27,10 +27,18 @@ from chinhquyen.dossiers import staff_queries
 from chinhquyen.dossiers.api import DossierCode
 from chinhquyen.dossiers.api_schemas import InvalidOut, PageQuery
 from chinhquyen.dossiers.handling import available_actions, do_transition_dossier, waiting_tasks
-from chinhquyen.dossiers.models import Dossier, DossierTask, DossierTransition, Status
+from chinhquyen.dossiers.models import (
+    Dossier,
+    DossierTask,
+    DossierTransition,
+    Shipment,
+    ShipmentEvent,
+    Status,
+)
 from chinhquyen.dossiers.process import ACTIONS
 from chinhquyen.dossiers.staff_api_schemas import (
     ActionIn,
+    ShipmentOut,
     StaffDossierListOut,
     StaffDossierOut,
     WorklistOut,
@@ -274,7 +282,11 @@ def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -
         "answer_opinion": lambda: _waiting_task(dossier, body, user),
         "complete_task": lambda: _waiting_task(dossier, body, user),
         "record_result": lambda: {"result": None},  # the file is uploaded on the page
-        "return_result": lambda: {"collected_by": body.collected_by, "waybill": body.waybill},
+        "return_result": lambda: {
+            "method": body.method,
+            "collected_by": body.collected_by,
+            "cod_amount": body.cod_amount,
+        },
         "extend_due": lambda: {"reason": body.reason, "new_due_at": _new_due_at(body.new_due_at)},
         "stop": lambda: {"reason": body.reason},
         "withdraw": lambda: {"reason": body.reason},
@@ -337,6 +349,38 @@ def get_dossier(request: HttpRequest, code: str = DossierCode) -> dict[str, Any]
     return dossier_data(dossier, request.user)
 
 
+def shipment_data(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "reference": shipment.reference,
+        "waybill": shipment.waybill,
+        "status": shipment.status,
+        "status_label": str(Shipment.Status(shipment.status).label),
+        "receiver_name": shipment.receiver_name,
+        "receiver_address": shipment.receiver_address,
+        "cod_amount": int(shipment.cod_amount),
+        "created_at": shipment.created_at,
+        "booked_at": shipment.booked_at,
+        "delivered_at": shipment.delivered_at,
+        "last_error": shipment.last_error,
+        "events": [
+            {"kind": e.kind, "label": str(ShipmentEvent.Kind(e.kind).label), "at": e.at,
+             "note": e.note}
+            for e in shipment.events.all()
+        ],
+    }  # fmt: skip
+
+
+@router.get(
+    "/dossiers/{code}/shipments",
+    response={200: list[ShipmentOut], 404: ErrorOut},
+    summary="Bưu gửi trả kết quả của một hồ sơ: mã vận đơn, tình trạng, các sự kiện",
+)
+def list_shipments(request: HttpRequest, code: str = DossierCode) -> list[dict[str, Any]]:
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)
+    shipments = dossier.shipments.prefetch_related("events").order_by("created_at", "pk")
+    return [shipment_data(shipment) for shipment in shipments]
+
+
 @router.post(
     "/dossiers/{code}/actions/{action}",
     response={
@@ -355,8 +399,9 @@ def take_action(
     """Fields by action: refuse `reasons`; request_supplement `items`; forward `agency_id` (a
     unit of the competent agency, or omitted for the agency itself); assign `assignee_id`;
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
-    `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `collected_by`
-    or `waybill`; extend_due `reason`, `new_due_at`; stop and withdraw `reason`; send_back `note`.
+    `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `method`
+    (counter with `collected_by`, or post with `cod_amount`: the waybill comes from the postal
+    operator, GET …/shipments); extend_due `reason`, `new_due_at`; stop and withdraw `reason`; send_back `note`.
     record_result here records the result without a file. Answers the dossier as it is now.
     Refusals: 404 out of your agencies, 403 a role that may not (inspectors
     read only), 409 `already_handled` (the dossier moved since `expected_seq`) or `bad_state`,

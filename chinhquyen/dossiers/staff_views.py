@@ -93,6 +93,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
         "printable": _printable(transitions),
+        "shipments": dossier.shipments.prefetch_related("events").order_by("created_at", "pk"),
         "due": moment(dossier.due_at),
         "received": moment(dossier.received_at),
         "submitted": moment(dossier.submitted_at),
