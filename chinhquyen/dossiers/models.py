@@ -482,7 +482,6 @@ class DeadlineAlert(models.Model):
         return self.key
 
 
-
 class Shipment(models.Model):
     """A result sent to the applicant by post (Decision 45/2016/QĐ-TTg; ADR 0020): written in the
     transaction that returns the dossier, then ordered from the postal operator after commit.

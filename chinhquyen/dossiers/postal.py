@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -103,9 +104,9 @@ def check_cod_amount(dossier: Dossier, value: Any) -> Decimal:
     if amount < 0:
         raise DomainError("Số tiền thu hộ là số đồng nguyên, không âm.", field="cod_amount")
     if amount > owed:
+        owed_text = f"{owed:,.0f}".replace(",", ".")
         raise DomainError(
-            f"Số tiền thu hộ không được lớn hơn phí, lệ phí còn phải nộp ({owed:,.0f} đồng)."
-            .replace(",", "."),
+            f"Số tiền thu hộ không được lớn hơn phí, lệ phí còn phải nộp ({owed_text} đồng).",
             field="cod_amount",
         )
     return amount
@@ -131,7 +132,7 @@ def create_return_shipment(
         next_attempt_at=now,
     )
     _event(shipment, Kind.HANDED_OVER, now, data={"cod_amount": int(cod)})
-    transaction.on_commit(lambda: dispatch(shipment.pk), robust=True)
+    transaction.on_commit(partial(dispatch, shipment.pk), robust=True)
     return shipment
 
 
@@ -268,7 +269,7 @@ def do_sweep_shipments(*, now: datetime | None = None, limit: int = SWEEP_LIMIT)
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for shipment_id in ids:
         with transaction.atomic():
-            transaction.on_commit(lambda pk=shipment_id: dispatch(pk), robust=True)
+            transaction.on_commit(partial(dispatch, shipment_id), robust=True)
     return ids
 
 

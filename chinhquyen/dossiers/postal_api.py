@@ -32,8 +32,14 @@ class CallbackOut(Schema):
     "/callbacks",
     auth=None,
     url_name="postal_callback",
-    response={200: CallbackOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-              503: ErrorOut},  # fmt: skip
+    response={
+        200: CallbackOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Đơn vị bưu chính báo trạng thái bưu gửi (đã ký HMAC-SHA256)",
 )
 def callback(request: HttpRequest) -> dict[str, Any]:

@@ -401,7 +401,8 @@ def take_action(
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
     `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `method`
     (counter with `collected_by`, or post with `cod_amount`: the waybill comes from the postal
-    operator, GET …/shipments); extend_due `reason`, `new_due_at`; stop and withdraw `reason`; send_back `note`.
+    operator, GET …/shipments); extend_due `reason`, `new_due_at`; stop and withdraw `reason`;
+    send_back `note`.
     record_result here records the result without a file. Answers the dossier as it is now.
     Refusals: 404 out of your agencies, 403 a role that may not (inspectors
     read only), 409 `already_handled` (the dossier moved since `expected_seq`) or `bad_state`,

@@ -152,8 +152,8 @@ class ActionIn(Schema):
     collected_by: str = Field("", max_length=200, description="return_result: người nhận")
     method: Literal["counter", "post"] = Field(
         "counter",
-        description="return_result: counter (tại Bộ phận Một cửa) hoặc post (qua bưu chính công ích;"
-        " chỉ khi người nộp đăng ký nhận qua bưu chính và có địa chỉ)",
+        description="return_result: counter (tại Bộ phận Một cửa) hoặc post (qua bưu chính"
+        " công ích; chỉ khi người nộp đăng ký nhận qua bưu chính và có địa chỉ)",
     )
     cod_amount: int = Field(
         0, ge=0, le=10**12, description="return_result qua bưu chính: số tiền bưu tá thu hộ (đồng)"

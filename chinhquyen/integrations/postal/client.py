@@ -193,7 +193,7 @@ def _event(body: bytes) -> CallbackEvent:
         event_id=str(texts["event_id"]).strip(),
         reference=str(texts["reference"]).strip(),
         waybill=str(texts["waybill"]).strip(),
-        status=EventStatus(texts["status"]),
+        status=EventStatus(str(texts["status"])),
         occurred_at=occurred,
         note=str(note)[:500],
     )
@@ -205,7 +205,5 @@ def _instant(value: Any) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise CallbackRefused(
-            "Thiếu thời điểm xảy ra (ISO 8601, có múi giờ).", code="invalid_body"
-        )
+        raise CallbackRefused("Thiếu thời điểm xảy ra (ISO 8601, có múi giờ).", code="invalid_body")
     return moment

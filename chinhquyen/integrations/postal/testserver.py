@@ -98,8 +98,8 @@ class Operator:
         answer = {"reference": key, "waybill": known["waybill"], "status": "created"}
         return status, answer, drop
 
-    def send_event(self, reference: str, status: str, *, event_id: str = "") -> tuple[int, Any]:
-        """POST the signed status callback to the order's callback URL."""
+    def event_body(self, reference: str, status: str, *, event_id: str = "") -> bytes:
+        """A status callback's body for one of the orders booked here."""
         shipment = self.shipments[reference]
         event = {
             "event_id": event_id or secrets.token_hex(8),
@@ -110,24 +110,30 @@ class Operator:
             "note": {"picked_up": "Bưu tá đã nhận bưu gửi", "delivered": "Phát thành công",
                      "returned": "Người nhận vắng nhà, chuyển hoàn"}.get(status, ""),
         }  # fmt: skip
-        body = json.dumps(event, ensure_ascii=False).encode()
+        return json.dumps(event, ensure_ascii=False).encode()
+
+    def signature(self, timestamp: str, body: bytes) -> str:
+        message = timestamp.encode() + b"." + body
+        return hmac.new(self.callback_secret.encode(), message, hashlib.sha256).hexdigest()
+
+    def send_event(self, reference: str, status: str, *, event_id: str = "") -> tuple[int, Any]:
+        """POST the signed status callback to the order's callback URL."""
+        body = self.event_body(reference, status, event_id=event_id)
+        shipment = self.shipments[reference]
         code, answer = self.post_signed(shipment["order"]["callback_url"], body)
         with self.lock:
-            shipment["events"].append(event)
-            self.callbacks.append((event, code, answer))
+            shipment["events"].append(json.loads(body))
+            self.callbacks.append((json.loads(body), code, answer))
         return code, answer
 
     def post_signed(self, url: str, body: bytes, timestamp: str = "") -> tuple[int, Any]:
         timestamp = timestamp or str(int(time.time()))
-        digest = hmac.new(
-            self.callback_secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-        ).hexdigest()
         request = urllib.request.Request(  # noqa: S310 - the order's callback URL
             url,
             data=body,
             method="POST",
             headers={"Content-Type": "application/json", "X-Postal-Timestamp": timestamp,
-                     "X-Postal-Signature": digest},
+                     "X-Postal-Signature": self.signature(timestamp, body)},
         )  # fmt: skip
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
