@@ -161,7 +161,7 @@ def read_callback(
     fields."""
     if not secret:
         raise CallbackRefused(
-            "Chưa cấu hình khóa xác thực của đơn vị bưu chính.", code="postal_off", status=503
+            "Chưa cấu hình khóa xác thực của đơn vị bưu chính.", code="postal_off", status=401
         )
     if not protocol.signature_matches(secret, timestamp, body, signature):
         raise CallbackRefused("Sai chữ ký của đơn vị bưu chính.", code="bad_signature", status=401)

@@ -147,7 +147,7 @@ def test_task_run_twice_sends_nothing_more(
     with committed():
         _return_by_post(world, dossier)
     shipment = shipment_of(dossier)
-    assert book_return_shipment.apply(args=[shipment.pk]).get() == "skipped"
+    assert book_return_shipment.apply(args=(shipment.pk,)).get() == "skipped"
     assert len(operator.requests) == 1
     assert ShipmentEvent.objects.filter(shipment=shipment, kind=Kind.BOOKED).count() == 1
 
