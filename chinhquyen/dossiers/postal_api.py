@@ -1,8 +1,9 @@
 """The postal operator's status callbacks (`POST /api/v1/postal/callbacks`; protocol in
 `integrations/postal/protocol.py`). No session: the operator proves itself by the HMAC signature
 over the timestamp and the raw body under the shared callback secret; nothing unsigned is
-parsed. Refusals are structured 4xx (401 bad signature or no secret configured, 400 stale or malformed, 404 unknown
-order, 409 waybill mismatch) and record nothing; a repeated event id answers 200 again."""
+parsed. Refusals are structured 4xx (401 bad signature or no secret configured, 400 stale or
+malformed, 404 unknown order, 409 waybill mismatch) and record nothing; a repeated event id
+answers 200 again."""
 
 from __future__ import annotations
 
