@@ -246,3 +246,12 @@ def test_unknown_method_refused(world: World, operator: Operator) -> None:
     with pytest.raises(DomainError, match="Chọn hình thức trả kết quả"):
         act(dossier, "return_result", world.officer, MONDAY, method="fax")
     assert fresh(dossier).status == Status.DONE
+
+
+def test_the_shipment_sweep_is_on_the_beat_schedule() -> None:
+    from chinhquyen.celery import app as project_app
+    from chinhquyen.dossiers.tasks import SWEEP_SHIPMENTS_TASK
+
+    entry = project_app.conf.beat_schedule["dossiers-sweep-shipments"]
+    assert entry == {"task": SWEEP_SHIPMENTS_TASK, "schedule": 300.0}
+    assert SWEEP_SHIPMENTS_TASK in project_app.tasks
