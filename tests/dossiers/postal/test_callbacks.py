@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from chinhquyen.dossiers import postal
 from chinhquyen.dossiers.models import Dossier, Shipment, ShipmentEvent
+from chinhquyen.integrations.postal.client import PostalClient
 from chinhquyen.integrations.postal.testserver import Operator
+from chinhquyen.notifications.models import OutboxMessage
+from tests.conftest import client_for
 from tests.dossiers.backoffice.conftest import World, act, fresh
 from tests.dossiers.postal.conftest import (
     MONDAY,
@@ -145,8 +151,6 @@ def test_without_headers_or_secret(booked: Shipment, operator: Operator, setting
 
 def test_staff_session_is_no_signature(booked: Shipment, operator: Operator, world: World) -> None:
     """An officer (even of the agency) cannot post a status: only the operator's key signs."""
-    from tests.conftest import client_for
-
     body = operator.event_body(booked.reference, "delivered")
     officer = client_for(world.officer).post(
         "/api/v1/postal/callbacks", data=body, content_type="application/json"
@@ -170,3 +174,41 @@ def test_operator_calls_back_over_http(
     assert code == 200 and answer["status"] == "delivered"
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.DELIVERED
+
+
+def test_callback_for_an_order_whose_answer_was_lost(
+    world: World, operator: Operator, settings: Any
+) -> None:
+    """The operator booked the order but our side never heard the answer (still pending): its
+    signed callback carries the waybill, which is recorded and told to the citizen once."""
+    dossier = ready_to_return(world)
+    act(dossier, "return_result", world.officer, MONDAY, method="post")  # not dispatched
+    shipment = shipment_of(dossier)
+    booking = PostalClient(settings.POSTAL_API_URL, settings.POSTAL_API_KEY).create_shipment(
+        postal.order_of(shipment)
+    )
+    assert callback(operator, shipment.reference, "picked_up").status_code == 200
+    shipment.refresh_from_db()
+    assert shipment.waybill == booking.waybill and shipment.status == Shipment.Status.PICKED_UP
+    kinds = list(shipment.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [Kind.HANDED_OVER, Kind.BOOKED, Kind.PICKED_UP]
+    told = OutboxMessage.objects.filter(template_code="dossier.sent_by_post")
+    assert told.count() == 2 and all(booking.waybill in m.body for m in told)
+    # The late task finds nothing left to order.
+    assert postal.do_book_shipment(shipment.pk).outcome == "skipped"
+    assert len(operator.requests) == 1
+
+
+def test_a_worker_holding_the_order_is_not_doubled(world: World, operator: Operator) -> None:
+    """A second run while another worker holds the claim sends nothing; a claim left by a worker
+    that stopped is taken over after the stuck delay."""
+    dossier = ready_to_return(world)
+    act(dossier, "return_result", world.officer, MONDAY, method="post")
+    shipment = shipment_of(dossier)
+    now = timezone.now()
+    Shipment.objects.filter(pk=shipment.pk).update(claimed_at=now)
+    assert postal.do_book_shipment(shipment.pk, now=now).outcome == "skipped"
+    assert operator.requests == []
+    later = now + postal.STUCK_AFTER + timedelta(seconds=1)
+    assert postal.do_book_shipment(shipment.pk, now=later).outcome == "booked"
+    assert len(operator.requests) == 1 and fresh(dossier).shipments.get().waybill
