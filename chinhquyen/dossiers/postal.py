@@ -82,8 +82,9 @@ def reference_for(dossier: Dossier) -> str:
 
 
 def check_postal_return(dossier: Dossier) -> None:
-    """Decision 45/2016/QĐ-TTg: the result goes by post only when the applicant asked for it
-    (Art. 4, option 2 or 3) and gave the address to deliver to."""
+    """Decision 45/2016/QĐ-TTg (onestop.md §6.5): the result goes by post only when the applicant
+    chose it (receive the result by post, alone or with sending the dossier by post) and gave
+    the address to deliver to."""
     if dossier.delivery_option != DeliveryOption.POST:
         raise DomainError(NOT_POSTAL, code="not_postal_delivery", field="method")
     if not dossier.delivery_address.strip():
@@ -93,8 +94,8 @@ def check_postal_return(dossier: Dossier) -> None:
 
 
 def check_cod_amount(dossier: Dossier, value: Any) -> Decimal:
-    """The fee still owed may be collected by the postal worker (Decree 61/2018 Art. 22(2);
-    Decision 45/2016 Art. 7); never more than that."""
+    """The fee still owed may be paid to the postal operator, which passes it on (Decree 61/2018
+    Art. 22; onestop.md §1.9, §6.5); never more than that."""
     if value in (None, ""):
         return Decimal(0)
     text = str(value).strip()
