@@ -555,6 +555,7 @@ class ShipmentEvent(models.Model):
         HANDED_OVER = "handed_over", _("Bàn giao cho bưu chính")
         ATTEMPT_FAILED = "attempt_failed", _("Gửi đơn không thành công, sẽ gửi lại")
         FAILED = "failed", _("Không gửi được đơn")
+        REORDERED = "reordered", _("Bộ phận Một cửa gửi lại đơn")
         BOOKED = "booked", _("Có mã vận đơn")
         PICKED_UP = "picked_up", _("Bưu tá đã nhận bưu gửi")
         DELIVERED = "delivered", _("Đã phát thành công")

@@ -7,7 +7,8 @@
   transaction; our reference is the operator's idempotency key, so a retried order never makes a
   second waybill), record the waybill or the failure. The applicant is told the waybill.
 - `do_sweep_shipments`: re-dispatch orders whose retry time has passed (a lost task, a broker
-  down after commit, retries of the task used up).
+  down after commit, retries of the task used up); `do_reorder_shipment`: the one-stop office
+  orders a failed shipment again.
 - `do_record_postal_event`: a signed callback of the operator (picked up, delivered, returned to
   sender), recorded once per operator event id."""
 
@@ -40,6 +41,7 @@ from chinhquyen.integrations.postal.client import (
     ShipmentOrder,
 )
 from chinhquyen.integrations.postal.protocol import EventStatus
+from chinhquyen.org.models import Role
 from chinhquyen.procedures.models import DeliveryOption
 
 Kind = ShipmentEvent.Kind
@@ -272,6 +274,31 @@ def do_sweep_shipments(*, now: datetime | None = None, limit: int = SWEEP_LIMIT)
         with transaction.atomic():
             transaction.on_commit(partial(dispatch, shipment_id), robust=True)
     return ids
+
+
+def do_reorder_shipment(
+    shipment: Shipment, *, acting_user: Any, now: datetime | None = None
+) -> Shipment:
+    """The one-stop office that handed the result over orders a failed shipment again (once the
+    operator's refusal is sorted out): the same reference, a fresh attempt budget."""
+    from chinhquyen.dossiers.handling import roles_in  # handling imports this module
+
+    now = now or timezone.now()
+    if Role.ONE_STOP_OFFICER not in roles_in(acting_user, shipment.sender_agency):
+        raise DomainError(
+            f"Chỉ cán bộ một cửa của {shipment.sender_agency.name} gửi lại được đơn bưu chính.",
+            code="forbidden",
+        )
+    with transaction.atomic():
+        failed = Shipment.objects.filter(pk=shipment.pk, status=Shipment.Status.FAILED)
+        if not failed.update(status=Shipment.Status.PENDING, attempts=0, next_attempt_at=now,
+                             claimed_at=None, last_error=""):  # fmt: skip
+            raise Conflict("Chỉ gửi lại được đơn chưa gửi được cho bưu chính.", code="not_failed")
+        _event(shipment, Kind.REORDERED, now, data={"by": getattr(acting_user, "pk", None)})
+        record_audit("dossiers.shipment_reordered", actor=acting_user, obj=shipment)
+        transaction.on_commit(partial(dispatch, shipment.pk), robust=True)
+    shipment.refresh_from_db()
+    return shipment
 
 
 # --- The operator's callbacks -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from chinhquyen.dossiers.handling import (
     waiting_tasks,
 )
 from chinhquyen.dossiers.models import Dossier, DossierTransition
+from chinhquyen.dossiers.postal import do_reorder_shipment
 from chinhquyen.dossiers.process import ACTIONS, process_for
 from chinhquyen.dossiers.staff_forms import read_action_data
 from chinhquyen.org.decorators import staff_view
@@ -160,6 +161,26 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     except Http404:
         return redirect("dossiers:staff_worklist")
     return redirect(detail)
+
+
+@staff_view("write")
+def reorder_shipment(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Gửi lại đơn cho bưu chính": a result handed over whose order the operator refused."""
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)  # 404 out of scope
+    if not staff_queries.may_change(request.user):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem hồ sơ.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    shipment = dossier.shipments.select_related("sender_agency").order_by("-pk").first()
+    try:
+        if shipment is None:
+            raise DomainError("Hồ sơ không có bưu gửi kết quả.")
+        do_reorder_shipment(shipment, acting_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Đã gửi lại đơn cho bưu chính.")
+    return redirect("dossiers:staff_dossier", dossier.code)
 
 
 @staff_view("write")

@@ -84,3 +84,42 @@ def test_api_refusals(world: World, operator: Operator) -> None:
     assert act(world.officer, dossier, "return_result", method="fax").status_code == 422
     assert act(world.officer, dossier, "return_result", cod_amount=-1).status_code == 422
     assert fresh(dossier).status == Status.DONE and not Shipment.objects.exists()
+
+
+def _reorder(user: Any, dossier: Dossier) -> Any:
+    url = reverse("dossiers:staff_reorder_shipment", args=[dossier.code])
+    return client_for(user).post(url, follow=True)
+
+
+def test_failed_order_is_ordered_again_from_the_page(
+    world: World, operator: Operator, committed: Any, settings: Any
+) -> None:
+    settings.POSTAL_API_KEY = "khoa-sai"  # the operator refuses: failed, not retried
+    dossier = ready_to_return(world)
+    with committed():
+        act(world.officer, dossier, "return_result", method="post")
+    shipment = shipment_of(dossier)
+    assert shipment.status == Shipment.Status.FAILED
+    detail = reverse("dossiers:staff_dossier", args=[dossier.code])
+    assert "Gửi lại đơn cho bưu chính" in client_for(world.officer).get(detail).content.decode()
+    # The agency's leader sees the dossier but is not the one-stop office: refused.
+    refused_page = _reorder(world.people.leader_a, dossier)
+    assert any("Chỉ cán bộ một cửa" in m for m in _shown(refused_page))
+    settings.POSTAL_API_KEY = operator.api_key  # the key is corrected
+    with committed():
+        done = _reorder(world.officer, dossier)
+    assert "Đã gửi lại đơn cho bưu chính." in _shown(done)
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.BOOKED and shipment.attempts == 1
+    kinds = list(shipment.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["handed_over", "failed", "reordered", "booked"]
+    again = _reorder(world.officer, dossier)  # booked now: nothing to order again
+    assert any("Chỉ gửi lại được đơn chưa gửi được" in m for m in _shown(again))
+    assert [outcome for _, outcome in operator.requests] == ["401", "201"]
+
+
+def test_reorder_needs_a_shipment_and_a_post(world: World, operator: Operator) -> None:
+    dossier = ready_to_return(world)
+    assert any("không có bưu gửi" in m for m in _shown(_reorder(world.officer, dossier)))
+    url = reverse("dossiers:staff_reorder_shipment", args=[dossier.code])
+    assert client_for(world.officer).get(url).status_code == 405
