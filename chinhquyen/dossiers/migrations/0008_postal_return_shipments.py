@@ -6,67 +6,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0007_deadline_alerts'),
-        ('org', '0003_citizen_profiles_external_identities_verification_codes'),
+        ("dossiers", "0007_deadline_alerts"),
+        ("org", "0003_citizen_profiles_external_identities_verification_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=100, unique=True, verbose_name='mã đơn gửi')),
-                ('receiver_name', models.CharField(max_length=200, verbose_name='người nhận')),
-                ('receiver_phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại người nhận')),
-                ('receiver_address', models.CharField(max_length=500, verbose_name='địa chỉ nhận')),
-                ('contents', models.CharField(max_length=300, verbose_name='nội dung bưu gửi')),
-                ('cod_amount', models.DecimalField(decimal_places=0, default=0, max_digits=14, verbose_name='số tiền thu hộ')),
-                ('status', models.CharField(choices=[('pending', 'Chờ gửi đơn cho bưu chính'), ('booked', 'Đã có mã vận đơn'), ('picked_up', 'Bưu tá đã nhận bưu gửi'), ('delivered', 'Đã phát thành công'), ('returned', 'Bưu gửi bị chuyển hoàn'), ('failed', 'Không gửi được đơn cho bưu chính')], default='pending', max_length=20, verbose_name='tình trạng')),
-                ('waybill', models.CharField(blank=True, default='', max_length=40, verbose_name='mã vận đơn')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='số lần gửi đơn')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi lại lúc')),
-                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='lỗi gần nhất')),
-                ('created_at', models.DateTimeField(verbose_name='bàn giao lúc')),
-                ('booked_at', models.DateTimeField(blank=True, null=True, verbose_name='có mã vận đơn lúc')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='phát thành công lúc')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='dossiers.dossier')),
-                ('sender_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='nơi gửi')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=100, unique=True, verbose_name="mã đơn gửi"),
+                ),
+                ("receiver_name", models.CharField(max_length=200, verbose_name="người nhận")),
+                (
+                    "receiver_phone",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="điện thoại người nhận"
+                    ),
+                ),
+                ("receiver_address", models.CharField(max_length=500, verbose_name="địa chỉ nhận")),
+                ("contents", models.CharField(max_length=300, verbose_name="nội dung bưu gửi")),
+                (
+                    "cod_amount",
+                    models.DecimalField(
+                        decimal_places=0, default=0, max_digits=14, verbose_name="số tiền thu hộ"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ gửi đơn cho bưu chính"),
+                            ("booked", "Đã có mã vận đơn"),
+                            ("picked_up", "Bưu tá đã nhận bưu gửi"),
+                            ("delivered", "Đã phát thành công"),
+                            ("returned", "Bưu gửi bị chuyển hoàn"),
+                            ("failed", "Không gửi được đơn cho bưu chính"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "waybill",
+                    models.CharField(
+                        blank=True, default="", max_length=40, verbose_name="mã vận đơn"
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="số lần gửi đơn")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gửi lại lúc"),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="lỗi gần nhất"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="bàn giao lúc")),
+                (
+                    "booked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="có mã vận đơn lúc"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="phát thành công lúc"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "sender_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="nơi gửi",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bưu gửi kết quả',
-                'verbose_name_plural': 'bưu gửi kết quả',
-                'ordering': ['dossier', 'created_at', 'pk'],
+                "verbose_name": "bưu gửi kết quả",
+                "verbose_name_plural": "bưu gửi kết quả",
+                "ordering": ["dossier", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentEvent',
+            name="ShipmentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('handed_over', 'Bàn giao cho bưu chính'), ('attempt_failed', 'Gửi đơn không thành công, sẽ gửi lại'), ('failed', 'Không gửi được đơn'), ('reordered', 'Bộ phận Một cửa gửi lại đơn'), ('booked', 'Có mã vận đơn'), ('picked_up', 'Bưu tá đã nhận bưu gửi'), ('delivered', 'Đã phát thành công'), ('returned', 'Chuyển hoàn')], max_length=20, verbose_name='sự kiện')),
-                ('at', models.DateTimeField(verbose_name='thời điểm')),
-                ('recorded_at', models.DateTimeField(verbose_name='ghi nhận lúc')),
-                ('operator_event_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("handed_over", "Bàn giao cho bưu chính"),
+                            ("attempt_failed", "Gửi đơn không thành công, sẽ gửi lại"),
+                            ("failed", "Không gửi được đơn"),
+                            ("reordered", "Bộ phận Một cửa gửi lại đơn"),
+                            ("booked", "Có mã vận đơn"),
+                            ("picked_up", "Bưu tá đã nhận bưu gửi"),
+                            ("delivered", "Đã phát thành công"),
+                            ("returned", "Chuyển hoàn"),
+                        ],
+                        max_length=20,
+                        verbose_name="sự kiện",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="thời điểm")),
+                ("recorded_at", models.DateTimeField(verbose_name="ghi nhận lúc")),
+                (
+                    "operator_event_id",
+                    models.CharField(blank=True, max_length=100, null=True, unique=True),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dossiers.shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện bưu gửi',
-                'verbose_name_plural': 'sự kiện bưu gửi',
-                'ordering': ['shipment', 'at', 'pk'],
+                "verbose_name": "sự kiện bưu gửi",
+                "verbose_name_plural": "sự kiện bưu gửi",
+                "ordering": ["shipment", "at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='shipment_pending_due'),
+            model_name="shipment",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["next_attempt_at"],
+                name="shipment_pending_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('waybill', ''), _negated=True), fields=('waybill',), name='shipment_waybill_unique'),
+            model_name="shipment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("waybill", ""), _negated=True),
+                fields=("waybill",),
+                name="shipment_waybill_unique",
+            ),
         ),
     ]
