@@ -77,6 +77,7 @@ def _read() -> dict[str, object]:
         "deadline_sweep": env_int("DEADLINE_SWEEP_MINUTES", 15, minimum=1, maximum=24 * 60),
         "deadline_warning": env_int("DEADLINE_WARNING_WORKING_DAYS", 1, minimum=0, maximum=10),
         **_read_payments(debug),
+        **_read_postal(debug),
         "tsa_url": env_url("SIGNING_TSA_URL", schemes={"http", "https"}),
         "pkcs11_lib": env_str("SIGNING_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so"),
         "remote_signing_url": env_url("SIGNING_REMOTE_URL", schemes={"http", "https"}),
@@ -133,6 +134,30 @@ def _read_payments(debug: bool) -> dict[str, object]:
         "payment_reconcile": env_int(
             "PAYMENT_RECONCILE_AFTER_MINUTES", 15, minimum=1, maximum=24 * 60
         ),
+    }
+
+
+def _read_postal(debug: bool) -> dict[str, object]:
+    """Returning results by post through a postal operator (ADR 0020). In debug, what is unset
+    points at the test operator `make run` starts; otherwise returning by post is off until
+    POSTAL_API_URL is set, and then the key and the callback secret are required."""
+    from chinhquyen.integrations.postal import demo
+
+    url = env_url("POSTAL_API_URL", schemes={"http", "https"})
+    key, secret = env_str("POSTAL_API_KEY"), env_str("POSTAL_CALLBACK_SECRET")
+    if debug:
+        url = url or f"http://127.0.0.1:{demo.DEMO_PORT}"
+        key, secret = key or demo.DEMO_API_KEY, secret or demo.DEMO_CALLBACK_SECRET
+    if url and not (key and secret):
+        raise ImproperlyConfiguredEnv(
+            "POSTAL_API_URL: also set POSTAL_API_KEY and POSTAL_CALLBACK_SECRET"
+        )
+    return {
+        "postal_url": url,
+        "postal_key": key,
+        "postal_secret": secret,
+        "postal_base_url": env_url("POSTAL_PUBLIC_BASE_URL", schemes={"http", "https"}),
+        "postal_attempts": env_int("POSTAL_MAX_ATTEMPTS", 20, minimum=1, maximum=1000),
     }
 
 
@@ -400,3 +425,11 @@ PAYMENT_HASH_SECRET: str = str(_ENV["payment_hash_secret"])
 PAYMENT_PUBLIC_BASE_URL: str = str(_ENV["payment_base_url"] or SITE_URL)
 PAYMENT_EXPIRE_MINUTES: int = int(_ENV["payment_expire"])  # type: ignore[call-overload]
 PAYMENT_RECONCILE_AFTER_MINUTES: int = int(_ENV["payment_reconcile"])  # type: ignore[call-overload]
+
+# --- Returning results by post (dossiers.postal, operator adapter in integrations/postal) -------
+POSTAL_API_URL: str | None = _ENV["postal_url"]  # type: ignore[assignment]
+POSTAL_API_KEY: str = str(_ENV["postal_key"])
+POSTAL_CALLBACK_SECRET: str = str(_ENV["postal_secret"])
+# The operator posts its status callbacks to $POSTAL_PUBLIC_BASE_URL/api/v1/postal/callbacks.
+POSTAL_PUBLIC_BASE_URL: str = str(_ENV["postal_base_url"] or SITE_URL)
+POSTAL_MAX_ATTEMPTS: int = int(_ENV["postal_attempts"])  # type: ignore[call-overload]

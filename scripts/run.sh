@@ -37,6 +37,19 @@ if [ -z "${PAYMENT_GATEWAY_URL:-}" ] && [[ "${DJANGO_DEBUG,,}" =~ ^(1|true|yes|o
   PAYGATE_MSG="  Cổng thanh toán thử:  127.0.0.1:$PAYGATE_PORT (giả lập, không có tiền thật)"
 fi
 
+# The test postal operator (ADR 0020) unless a real one is configured: results returned by post
+# are booked there and its status callbacks come back to this site.
+POSTAL_MSG=""
+POSTAL_PORT="${POSTAL_PORT:-8011}"
+if [ -z "${POSTAL_API_URL:-}" ] && [[ "${DJANGO_DEBUG,,}" =~ ^(1|true|yes|on)$ ]]; then
+  export POSTAL_API_URL="http://127.0.0.1:$POSTAL_PORT"
+  export POSTAL_PUBLIC_BASE_URL="${POSTAL_PUBLIC_BASE_URL:-${SITE_URL:-http://$HOST:$PORT}}"
+  $BIN/python -m chinhquyen.integrations.postal.testserver --host 127.0.0.1 --port "$POSTAL_PORT" &
+  pids+=($!)
+  POSTAL_MSG="  Bưu chính thử:        127.0.0.1:$POSTAL_PORT (giả lập; phát tin trạng thái: POST
+                        /_test/shipments/<mã đơn>/events {\"status\": \"delivered\"})"
+fi
+
 # The access log leaves out query strings: the public lookup carries check digits there.
 $BIN/gunicorn chinhquyen.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
   --access-logfile - --graceful-timeout 5 \
@@ -56,6 +69,7 @@ cat <<MSG
                         .venv/bin/python manage.py demo_totp <tên đăng nhập>)
   Quản trị:             http://$HOST:$PORT/quan-tri/  (tài khoản quản trị hệ thống)
 $PAYGATE_MSG
+$POSTAL_MSG
   Đăng nhập công dân:   http://$HOST:$PORT/tai-khoan/dang-nhap/  (tài khoản công dân ở trên)
   Nhấn Ctrl-C để dừng.
 

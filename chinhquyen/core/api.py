@@ -49,6 +49,7 @@ def _register_routers() -> None:
     api.add_router("/payments", payments_router)
     api.add_router("/back-office", "chinhquyen.dossiers.staff_api.router")
     api.add_router("/reports", reports_router)
+    api.add_router("/postal", "chinhquyen.dossiers.postal_api.router")
 
 
 _register_routers()

@@ -43,7 +43,7 @@ from chinhquyen.dossiers.api_schemas import (
     WithdrawIn,
 )
 from chinhquyen.dossiers.lookup_throttle import do_record_lookup_failure, lookup_retry_after
-from chinhquyen.dossiers.models import Dossier, DossierDocument, Draft, Status
+from chinhquyen.dossiers.models import Dossier, DossierDocument, Draft, Shipment, Status
 from chinhquyen.dossiers.routing import receiving_choices
 from chinhquyen.org.models import User
 from chinhquyen.payments.actions import do_start_payment
@@ -262,6 +262,18 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
         "can_withdraw": dossier.status in actions.WITHDRAWABLE,
         "documents": [_document(document) for document in documents],
         "history": _history(dossier),
+        "shipments": [_shipment(shipment) for shipment in dossier.shipments.order_by("pk")],
+    }
+
+
+def _shipment(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "waybill": shipment.waybill,
+        "status": shipment.status,
+        "status_label": str(Shipment.Status(shipment.status).label),
+        "receiver_address": shipment.receiver_address,
+        "handed_over_at": shipment.created_at,
+        "delivered_at": shipment.delivered_at,
     }
 
 

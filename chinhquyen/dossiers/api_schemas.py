@@ -214,6 +214,15 @@ class StepOut(Schema):
     note: str = Field(description="Thông báo cho người nộp")
 
 
+class PostalShipmentOut(Schema):
+    waybill: str = Field(description="Mã vận đơn của bưu chính (rỗng: đang chờ bưu chính cấp)")
+    status: str = Field(description="pending, booked, picked_up, delivered, returned, failed")
+    status_label: str
+    receiver_address: str = Field(description="Địa chỉ nhận kết quả")
+    handed_over_at: datetime = Field(description="Giao cho bưu chính lúc")
+    delivered_at: datetime | None = Field(description="Phát thành công lúc")
+
+
 class DossierOut(DossierSummaryOut):
     channel: int = Field(description="Kênh nộp (KenhThucHien)")
     receiving_agency: str = Field(description="Nơi tiếp nhận")
@@ -233,6 +242,7 @@ class DossierOut(DossierSummaryOut):
     can_withdraw: bool = Field(description="Còn rút được hồ sơ")
     documents: list[DossierDocumentOut]
     history: list[StepOut] = Field(description="Quá trình xử lý")
+    shipments: list[PostalShipmentOut] = Field(description="Kết quả gửi qua bưu chính")
 
 
 class WithdrawIn(Schema):

@@ -40,6 +40,7 @@ from chinhquyen.dossiers.models import (
     DossierTransition,
     Status,
 )
+from chinhquyen.dossiers.postal import create_return_shipment
 from chinhquyen.dossiers.process import (
     ACTIONS,
     ActionRule,
@@ -686,14 +687,37 @@ def check_signed_draft_current(dossier: Dossier, document_id: int) -> None:
 
 
 def _return_result(ctx: _Ctx) -> _Move:
-    """Decree 61/2018 Art. 20: at the counter, who collected it; by post, the waybill."""
-    data = {k: str(ctx.data[k])[:200] for k in ("collected_by", "waybill") if ctx.data.get(k)}
+    """Decree 61/2018 Art. 20: at the counter, who collected it. By post (Decision 45/2016/QĐ-TTg):
+    the officer records the hand-over to the postal worker (joint count, Phiếu gửi signed,
+    sealed) and the dossier counts as returned then (ADR 0020); the order goes to the operator
+    after commit and the applicant is told the waybill when it comes back."""
+    method = str(ctx.data.get("method") or "counter")
+    fields = {"returned_at": ctx.now, "step_due_at": None}
+    if method == "post":
+        shipment = create_return_shipment(
+            ctx.dossier, acting_user=ctx.actor, now=ctx.now, cod_amount=ctx.data.get("cod_amount")
+        )
+        return _Move(
+            to_status=Status.RETURNED,
+            step="",
+            public_note="Kết quả đã được giao cho bưu chính để chuyển đến địa chỉ của người nộp;"
+            " mã vận đơn sẽ được thông báo.",
+            data={"method": "post", "shipment": shipment.reference},
+            fields=fields,
+        )
+    if method != "counter":
+        raise DomainError(
+            "Chọn hình thức trả kết quả: tại Bộ phận Một cửa hoặc qua bưu chính.", field="method"
+        )
+    data = {"method": "counter"}
+    if ctx.data.get("collected_by"):
+        data["collected_by"] = str(ctx.data["collected_by"])[:200]
     return _Move(
         to_status=Status.RETURNED,
         step="",
         public_note="Đã trả kết quả.",
         data=data,
-        fields={"returned_at": ctx.now, "step_due_at": None},
+        fields=fields,
         notify=("dossier.returned", {}),
     )
 

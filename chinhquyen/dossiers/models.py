@@ -483,3 +483,99 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Shipment(models.Model):
+    """A result sent to the applicant by post (Decision 45/2016/QĐ-TTg; ADR 0020): written in the
+    transaction that returns the dossier, then ordered from the postal operator after commit.
+    `reference` is our order number and the operator's idempotency key, so an order sent twice
+    (a retry after a lost answer) yields one waybill. `status` is kept for fast reads; the
+    history is `ShipmentEvent` rows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi đơn cho bưu chính")
+        BOOKED = "booked", _("Đã có mã vận đơn")
+        PICKED_UP = "picked_up", _("Bưu tá đã nhận bưu gửi")
+        DELIVERED = "delivered", _("Đã phát thành công")
+        RETURNED = "returned", _("Bưu gửi bị chuyển hoàn")
+        FAILED = "failed", _("Không gửi được đơn cho bưu chính")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="shipments")
+    reference = models.CharField(_("mã đơn gửi"), max_length=100, unique=True)
+    sender_agency = models.ForeignKey(
+        Agency, verbose_name=_("nơi gửi"), on_delete=models.PROTECT, related_name="+"
+    )
+    receiver_name = models.CharField(_("người nhận"), max_length=200)
+    receiver_phone = models.CharField(_("điện thoại người nhận"), max_length=20, blank=True)
+    receiver_address = models.CharField(_("địa chỉ nhận"), max_length=500)
+    contents = models.CharField(_("nội dung bưu gửi"), max_length=300)
+    cod_amount = models.DecimalField(
+        _("số tiền thu hộ"), max_digits=14, decimal_places=0, default=0
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    waybill = models.CharField(_("mã vận đơn"), max_length=40, blank=True, default="")
+    attempts = models.PositiveIntegerField(_("số lần gửi đơn"), default=0)
+    next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("bàn giao lúc"))
+    booked_at = models.DateTimeField(_("có mã vận đơn lúc"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("phát thành công lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bưu gửi kết quả")
+        verbose_name_plural = _("bưu gửi kết quả")
+        ordering = ["dossier", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["waybill"], condition=~Q(waybill=""), name="shipment_waybill_unique"
+            )
+        ]
+        indexes = [
+            # The sweep reads only orders still waiting for the operator.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="shipment_pending_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.waybill or self.reference
+
+
+class ShipmentEvent(models.Model):
+    """One thing that happened to a shipment, appended and never changed: handed over, order
+    refused or retried, booked (the waybill), and the operator's signed callbacks.
+    `operator_event_id` makes a repeated callback a no-op."""
+
+    class Kind(models.TextChoices):
+        HANDED_OVER = "handed_over", _("Bàn giao cho bưu chính")
+        ATTEMPT_FAILED = "attempt_failed", _("Gửi đơn không thành công, sẽ gửi lại")
+        FAILED = "failed", _("Không gửi được đơn")
+        REORDERED = "reordered", _("Bộ phận Một cửa gửi lại đơn")
+        BOOKED = "booked", _("Có mã vận đơn")
+        PICKED_UP = "picked_up", _("Bưu tá đã nhận bưu gửi")
+        DELIVERED = "delivered", _("Đã phát thành công")
+        RETURNED = "returned", _("Chuyển hoàn")
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"))
+    operator_event_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện bưu gửi")
+        verbose_name_plural = _("sự kiện bưu gửi")
+        ordering = ["shipment", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.kind}"

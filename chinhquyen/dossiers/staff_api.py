@@ -37,11 +37,19 @@ from chinhquyen.dossiers.handling import (
     do_transition_dossier,
     waiting_tasks,
 )
-from chinhquyen.dossiers.models import Dossier, DossierTask, DossierTransition, Status
+from chinhquyen.dossiers.models import (
+    Dossier,
+    DossierTask,
+    DossierTransition,
+    Shipment,
+    ShipmentEvent,
+    Status,
+)
 from chinhquyen.dossiers.process import ACTIONS
 from chinhquyen.dossiers.staff_api_schemas import (
     ActionIn,
     PdfIn,
+    ShipmentOut,
     StaffDossierListOut,
     StaffDossierOut,
     WorklistOut,
@@ -322,7 +330,11 @@ def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -
         "propose": lambda: {"result_draft": _pdf(body.result_draft)},
         "approve": lambda: {"result_draft": _pdf(body.result_draft)},
         "record_result": lambda: {"result": None},  # electronic: certificate_id (eresult)
-        "return_result": lambda: {"collected_by": body.collected_by, "waybill": body.waybill},
+        "return_result": lambda: {
+            "method": body.method,
+            "collected_by": body.collected_by,
+            "cod_amount": body.cod_amount,
+        },
         "extend_due": lambda: {"reason": body.reason, "new_due_at": _new_due_at(body.new_due_at)},
         "stop": lambda: {"reason": body.reason},
         "withdraw": lambda: {"reason": body.reason},
@@ -385,6 +397,38 @@ def get_dossier(request: HttpRequest, code: str = DossierCode) -> dict[str, Any]
     return dossier_data(dossier, request.user)
 
 
+def shipment_data(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "reference": shipment.reference,
+        "waybill": shipment.waybill,
+        "status": shipment.status,
+        "status_label": str(Shipment.Status(shipment.status).label),
+        "receiver_name": shipment.receiver_name,
+        "receiver_address": shipment.receiver_address,
+        "cod_amount": int(shipment.cod_amount),
+        "created_at": shipment.created_at,
+        "booked_at": shipment.booked_at,
+        "delivered_at": shipment.delivered_at,
+        "last_error": shipment.last_error,
+        "events": [
+            {"kind": e.kind, "label": str(ShipmentEvent.Kind(e.kind).label), "at": e.at,
+             "note": e.note}
+            for e in shipment.events.all()
+        ],
+    }  # fmt: skip
+
+
+@router.get(
+    "/dossiers/{code}/shipments",
+    response={200: list[ShipmentOut], 404: ErrorOut},
+    summary="Bưu gửi trả kết quả của một hồ sơ: mã vận đơn, tình trạng, các sự kiện",
+)
+def list_shipments(request: HttpRequest, code: str = DossierCode) -> list[dict[str, Any]]:
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)
+    shipments = dossier.shipments.prefetch_related("events").order_by("created_at", "pk")
+    return [shipment_data(shipment) for shipment in shipments]
+
+
 @router.post(
     "/dossiers/{code}/actions/{action}",
     response={
@@ -403,15 +447,16 @@ def take_action(
     """Fields by action: refuse `reasons`; request_supplement `items`; forward `agency_id` (a
     unit of the competent agency, or omitted for the agency itself); assign `assignee_id`;
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
-    `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `collected_by`
-    or `waybill`; extend_due `reason`, `new_due_at`; stop and withdraw `reason`; send_back `note`.
-    propose `result_draft` (PDF, base64); approve may replace it (`result_draft`) and, at the
-    final approval, sign it: `certificate_id` (the leader's personal certificate) and a fresh
-    `second_factor_code`; record_result with `certificate_id` (the competent agency's
-    organisation certificate) and `second_factor_code` issues the electronic result signed over
-    the leader's signature, without them records the result without a file. A wrong code is
-    counted and refused (400 `second_factor_required`) with nothing recorded. Answers the
-    dossier as it is now.
+    `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `method`
+    (counter with `collected_by`, or post with `cod_amount`: the waybill comes from the postal
+    operator, GET …/shipments); extend_due `reason`, `new_due_at`; stop and withdraw `reason`;
+    send_back `note`. propose `result_draft` (PDF, base64); approve may replace it
+    (`result_draft`) and, at the final approval, sign it: `certificate_id` (the leader's personal
+    certificate) and a fresh `second_factor_code`; record_result with `certificate_id` (the
+    competent agency's organisation certificate) and `second_factor_code` issues the electronic
+    result signed over the leader's signature, without them records the result without a file.
+    A wrong code is counted and refused (400 `second_factor_required`) with nothing recorded.
+    Answers the dossier as it is now.
     Refusals: 404 out of your agencies, 403 a role that may not (inspectors
     read only), 409 `already_handled` (the dossier moved since `expected_seq`) or `bad_state`,
     400 with `field` for the body; nothing is recorded when refused."""

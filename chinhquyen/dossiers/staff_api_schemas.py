@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -161,7 +161,14 @@ class ActionIn(Schema):
     task_id: Id | None = Field(None, description="answer_opinion, complete_task: phần việc")
     answer: str = Field("", max_length=10_000, description="answer_opinion, complete_task")
     collected_by: str = Field("", max_length=200, description="return_result: người nhận")
-    waybill: str = Field("", max_length=200, description="return_result: số vận đơn")
+    method: Literal["counter", "post"] = Field(
+        "counter",
+        description="return_result: counter (tại Bộ phận Một cửa) hoặc post (qua bưu chính"
+        " công ích; chỉ khi người nộp đăng ký nhận qua bưu chính và có địa chỉ)",
+    )
+    cod_amount: int = Field(
+        0, ge=0, le=10**12, description="return_result qua bưu chính: số tiền bưu tá thu hộ (đồng)"
+    )
     reason: str = Field("", max_length=1000, description="extend_due, stop, withdraw: lý do")
     new_due_at: datetime | None = Field(
         None, description="extend_due: ngày hẹn mới, ISO 8601 (không có múi giờ: giờ Việt Nam)"
@@ -177,3 +184,26 @@ class ActionIn(Schema):
     second_factor_code: str = Field(
         "", max_length=12, description="Mã xác thực (OTP) mới, bắt buộc khi ký số"
     )
+
+
+class ShipmentEventOut(Schema):
+    kind: str = Field(description="handed_over, attempt_failed, failed, booked, picked_up, "
+                      "delivered, returned")  # fmt: skip
+    label: str
+    at: datetime = Field(description="Thời điểm xảy ra")
+    note: str
+
+
+class ShipmentOut(Schema):
+    reference: str = Field(description="Mã đơn gửi (khóa chống trùng khi gửi lại đơn)")
+    waybill: str = Field(description="Mã vận đơn của bưu chính (rỗng: chưa có)")
+    status: str = Field(description="pending, booked, picked_up, delivered, returned, failed")
+    status_label: str
+    receiver_name: str
+    receiver_address: str
+    cod_amount: int = Field(description="Số tiền thu hộ (đồng)")
+    created_at: datetime = Field(description="Bàn giao cho bưu chính lúc")
+    booked_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str = Field(description="Lỗi gần nhất khi gửi đơn")
+    events: list[ShipmentEventOut]

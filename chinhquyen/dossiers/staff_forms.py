@@ -101,8 +101,9 @@ def read_action_data(
         "approve": lambda: {"result_draft": _draft_file(files)},
         "record_result": lambda: {"result": _result_file(files)},
         "return_result": lambda: {
+            "method": "post" if post.get("hinh_thuc") == "buu_chinh" else "counter",
             "collected_by": post.get("nguoi_nhan", "").strip(),
-            "waybill": post.get("so_van_don", "").strip(),
+            "cod_amount": post.get("thu_ho", "").strip(),
         },
         "extend_due": lambda: {
             "reason": post.get("ly_do", ""),

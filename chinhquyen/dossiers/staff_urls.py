@@ -26,6 +26,11 @@ urlpatterns = [
         name="staff_document",
     ),
     path(
+        "can-bo/ho-so/<str:code>/buu-gui/gui-lai/",
+        staff_views.reorder_shipment,
+        name="staff_reorder_shipment",
+    ),
+    path(
         "can-bo/ho-so/<str:code>/thao-tac/<slug:action>/",
         staff_views.dossier_action,
         name="staff_action",

@@ -28,6 +28,7 @@ from chinhquyen.dossiers.handling import (
     waiting_tasks,
 )
 from chinhquyen.dossiers.models import Dossier, DossierTransition
+from chinhquyen.dossiers.postal import do_reorder_shipment
 from chinhquyen.dossiers.process import ACTIONS, process_for
 from chinhquyen.dossiers.staff_forms import SignRequest, read_action_data, read_sign_request
 from chinhquyen.org.decorators import staff_view
@@ -99,6 +100,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
         "printable": _printable(transitions),
         **_sign_choices(request, dossier, names),
+        "shipments": dossier.shipments.prefetch_related("events").order_by("created_at", "pk"),
         "due": moment(dossier.due_at),
         "received": moment(dossier.received_at),
         "submitted": moment(dossier.submitted_at),
@@ -236,6 +238,26 @@ def dossier_document(request: HttpRequest, code: str, document_id: int) -> HttpR
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@staff_view("write")
+def reorder_shipment(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Gửi lại đơn cho bưu chính": a result handed over whose order the operator refused."""
+    dossier = staff_queries.access_dossier_for_staff(request.user, code)  # 404 out of scope
+    if not staff_queries.may_change(request.user):
+        raise PermissionDenied("Vai trò của bạn chỉ được xem hồ sơ.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    shipment = dossier.shipments.select_related("sender_agency").order_by("-pk").first()
+    try:
+        if shipment is None:
+            raise DomainError("Hồ sơ không có bưu gửi kết quả.")
+        do_reorder_shipment(shipment, acting_user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Đã gửi lại đơn cho bưu chính.")
+    return redirect("dossiers:staff_dossier", dossier.code)
 
 
 @staff_view("write")

@@ -190,6 +190,7 @@ def _detail(
             if any(d.role == role for d in documents)
         ],
         "payment": _payment(dossier),
+        "shipments": list(dossier.shipments.order_by("pk")),
         "requested_items": items,
         "supplement_form": (supplement_form or SupplementForm(items=items))
         if can_supplement

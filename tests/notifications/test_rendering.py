@@ -82,13 +82,16 @@ def test_every_default_template_renders_in_vietnamese(
         "noi_dung_bo_sung": "Bản sao giấy chứng sinh có chứng thực.",
         "ngay_hen_tra_moi": date(2025, 11, 12),
         "ly_do": "Cần xác minh thêm thông tin.",
+        "ma_van_don": "EB100000015VN",
+        "dia_chi_nhan": "Số 5 phố Hiến Nam, phường Phố Hiến",
     }
     templates_ = MessageTemplate.objects.filter(code__startswith="dossier.")
     assert {(t.code, t.channel) for t in templates_} == {
         (code, channel)
         for code in ("dossier.submitted", "dossier.accepted", "dossier.supplement_requested",
                      "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
-                     "dossier.stopped", "dossier.withdrawn", "dossier.returned")
+                     "dossier.stopped", "dossier.withdrawn", "dossier.returned",
+                     "dossier.sent_by_post")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

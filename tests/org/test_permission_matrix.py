@@ -281,6 +281,10 @@ API_PUBLIC = {
     ("GET", "/api/v1/catalogue/procedures/{national_code}"),
     ("GET", "/api/v1/catalogue/fields"),
     ("GET", "/api/v1/tracking/{code}"),
+    # The postal operator's status callbacks: no session, the HMAC signature under the shared
+    # secret is the credential (tests/dossiers/postal/test_callbacks.py: staff sessions of any
+    # agency are refused 401, nothing recorded).
+    ("POST", "/api/v1/postal/callbacks"),
 }
 
 
