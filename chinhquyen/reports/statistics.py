@@ -123,7 +123,7 @@ def _judged(vendor: Vendor, facts: str) -> str:
 WITH p AS (SELECT {param} AS s, {param} AS c),
 {facts},
 k AS (
-  SELECT f.dossier_id, f.due_at, p.s, p.c,
+  SELECT f.dossier_id, f.handling_agency_id, f.due_at, p.s, p.c,
     {before("received_at")} AS r,
     CASE WHEN f.done_at < p.c THEN f.done_at WHEN f.returned_at < p.c THEN f.returned_at END
       AS res,
@@ -144,7 +144,7 @@ e AS (
   FROM k
 ),
 coded AS (
-  SELECT dossier_id,
+  SELECT dossier_id, handling_agency_id,
     CASE WHEN r >= s THEN {_RECEIVED}
          WHEN r < s AND NOT COALESCE(CASE WHEN res IS NOT NULL THEN res < s
                                           ELSE closed_at < s END, FALSE)
@@ -167,7 +167,13 @@ coded AS (
 
 
 def _query(
-    agency: Agency, start: datetime, end: datetime, now: datetime | None, *, from_rows: bool
+    agency: Agency,
+    start: datetime,
+    end: datetime,
+    now: datetime | None,
+    *,
+    from_rows: bool,
+    subtree: bool = True,
 ) -> tuple[str, list[Any]]:
     vendor: Vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     cutoff = min(end, now or timezone.now())
@@ -176,12 +182,16 @@ def _query(
     # SQLite has no trigger-kept table: it always folds the rows (small installs).
     table = vendor == "postgresql" and not from_rows
     facts = facts_from_table() if table else facts_from_rows_in(vendor)
-    subtree: Any = f"{agency.path}%"
+    # `subtree=False`: the dossiers handled by the agency itself, none of its units' (the
+    # "directly" row of the staff page); a path has no LIKE wildcard, so it matches itself only.
+    scope: Any = f"{agency.path}%" if subtree else agency.path
     if table:
-        subtree = list(
-            Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True)
-        )
-    params: list[Any] = [_microseconds(start), _microseconds(cutoff), subtree]
+        scope = [agency.pk]
+        if subtree:
+            scope = list(
+                Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True)
+            )
+    params: list[Any] = [_microseconds(start), _microseconds(cutoff), scope]
     return _judged(vendor, facts), params
 
 
@@ -190,29 +200,19 @@ def _microseconds(moment: datetime) -> int:
     return whole * 1_000_000 + moment.microsecond
 
 
-def agency_statistics(
-    agency: Agency,
-    start: datetime,
-    end: datetime,
-    *,
-    now: datetime | None = None,
-    from_rows: bool = False,
-) -> AgencyStatistics:
-    """The numbers for dossiers handled in `agency`'s subtree over [start, end).
-
-    `from_rows=True` folds the transition rows afresh instead of reading the PostgreSQL facts
-    table (the two must agree; SQLite always folds the rows)."""
-    ctes, params = _query(agency, start, end, now, from_rows=from_rows)
-    sql = (
-        f"{ctes}\nSELECT code, COUNT(*) FROM "
-        "(SELECT intake * 1000 + outcome * 10 + waiting AS code FROM coded) AS codes GROUP BY code"
-    )
+def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Compiling these wide expressions costs more than evaluating them a million times.
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
-        groups = cursor.fetchall()
+        return cursor.fetchall()
+
+
+_CODE = "intake * 1000 + outcome * 10 + waiting"
+
+
+def _numbers(groups: list[tuple[int, int]]) -> AgencyStatistics:
     numbers = dict.fromkeys(MEASURES, 0)
     for code, dossiers in groups:
         found = {"intake": code // 1000, "outcome": code % 1000 // 10, "waiting": code % 10}
@@ -222,6 +222,60 @@ def agency_statistics(
     return AgencyStatistics(**numbers)
 
 
+def agency_statistics(
+    agency: Agency,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+    from_rows: bool = False,
+    subtree: bool = True,
+) -> AgencyStatistics:
+    """The numbers for dossiers handled in `agency`'s subtree over [start, end) (`subtree=False`:
+    handled by the agency itself only).
+
+    `from_rows=True` folds the transition rows afresh instead of reading the PostgreSQL facts
+    table (the two must agree; SQLite always folds the rows)."""
+    ctes, params = _query(agency, start, end, now, from_rows=from_rows, subtree=subtree)
+    sql = (
+        f"{ctes}\nSELECT code, COUNT(*) FROM (SELECT {_CODE} AS code FROM coded) AS c GROUP BY code"
+    )
+    return _numbers([(code, dossiers) for code, dossiers in _run(sql, params)])
+
+
+@dataclass(frozen=True)
+class TableRow:
+    agency: Agency
+    numbers: AgencyStatistics
+    subtree: bool  # False: the dossiers the agency handles itself, none of its units'
+
+
+def statistics_table(
+    agency: Agency, start: datetime, end: datetime, *, now: datetime | None = None
+) -> tuple[AgencyStatistics, list[TableRow]]:
+    """The numbers of `agency`'s subtree and, in one pass over the same classification, of each
+    direct child's subtree and of the agency's own dossiers (the staff statistics page: the rows
+    add up to the total). Children with nothing counted are listed too, with zeros."""
+    ctes, params = _query(agency, start, end, now, from_rows=False)
+    sql = (
+        f"{ctes}\nSELECT handling_agency_id, {_CODE} AS code, COUNT(*) FROM coded"
+        " GROUP BY handling_agency_id, code"
+    )
+    groups = _run(sql, params)
+    paths = dict(Agency.objects.filter(path__startswith=agency.path).values_list("pk", "path"))
+    children = list(agency.children.order_by("name"))
+    buckets: dict[int, list[tuple[int, int]]] = {child.pk: [] for child in children}
+    own: list[tuple[int, int]] = []
+    for handling_id, code, dossiers in groups:
+        parts = paths.get(handling_id, agency.path)[len(agency.path) :].strip("/").split("/")
+        child_id = int(parts[0]) if parts[0] else 0  # 0: the agency itself
+        buckets.get(child_id, own).append((code, dossiers))
+    total = _numbers([(code, dossiers) for _, code, dossiers in groups])
+    rows = [TableRow(agency, _numbers(own), subtree=False)]
+    rows += [TableRow(child, _numbers(buckets[child.pk]), subtree=True) for child in children]
+    return total, rows
+
+
 def dossiers_behind(
     agency: Agency,
     start: datetime,
@@ -229,13 +283,49 @@ def dossiers_behind(
     measure: str,
     *,
     now: datetime | None = None,
+    subtree: bool = True,
 ) -> QuerySet[Dossier]:
     """The dossiers counted in one number of `agency_statistics`, ordered by code (paginate with
     Django's Paginator)."""
     if measure not in _WHERE:
         raise ValueError(f"unknown measure {measure!r}")
     code, values = _WHERE[measure]
-    ctes, params = _query(agency, start, end, now, from_rows=False)
+    ctes, params = _query(agency, start, end, now, from_rows=False, subtree=subtree)
     sql = f"{ctes}\nSELECT dossier_id FROM coded WHERE {code} IN ({', '.join(map(str, values))})"
     ids = RawSQL(sql, params)  # noqa: S611 (constant SQL; values are parameters)
     return Dossier.objects.filter(pk__in=ids).order_by("code")
+
+
+OUTCOME_LABELS = {
+    _EARLY: "Giải quyết trước hạn",
+    _ON_TIME: "Giải quyết đúng hạn",
+    _LATE: "Giải quyết quá hạn",
+    _IN_TIME: "Đang giải quyết, trong hạn",
+    _OVERDUE: "Đang giải quyết, quá hạn",
+    _REFUSED: "Không được tiếp nhận",
+    _WITHDRAWN: "Công dân rút hồ sơ",
+    _STOPPED: "Dừng xử lý",
+}
+
+
+def verdicts(
+    agency: Agency,
+    start: datetime,
+    end: datetime,
+    dossier_ids: list[int],
+    *,
+    now: datetime | None = None,
+    subtree: bool = True,
+) -> dict[int, str]:
+    """How each of these dossiers stands at the end of the period (Decision 766 verdict, in
+    Vietnamese), from the same classification as the numbers: for one page of a drill-down."""
+    if not dossier_ids:
+        return {}
+    ctes, params = _query(agency, start, end, now, from_rows=False, subtree=subtree)
+    marks = ", ".join(["%s"] * len(dossier_ids))
+    sql = f"{ctes}\nSELECT dossier_id, outcome, waiting FROM coded WHERE dossier_id IN ({marks})"
+    found = {}
+    for dossier_id, outcome, waiting in _run(sql, [*params, *dossier_ids]):
+        label = OUTCOME_LABELS.get(outcome, "Kết thúc trước kỳ")
+        found[dossier_id] = f"{label} (chờ bổ sung)" if waiting else label
+    return found
