@@ -105,7 +105,10 @@ def _judged(vendor: Vendor, facts: str) -> str:
     events at or after `c` are ignored, so a past period reads as it stood then.
 
     PostgreSQL inlines these expressions into one per-row computation, so they are written flat
-    on the facts' own columns rather than stacked on one another."""
+    on the facts' own columns rather than stacked on one another. A dossier that ended, with
+    every event before `c` (`settled`), is judged on the derived columns (`facts.derived_columns`:
+    the same rule with nothing left to cut at `c`); only open or recent ones take the full rule,
+    and those that ended before both `s` and `c` are not read at all."""
     param = instant_parameter(vendor)
 
     def before(column: str) -> str:
@@ -130,8 +133,12 @@ k AS (
     {before("refused_at")} AS k3, {before("withdrawn_at")} AS k7, {before("stopped_at")} AS k8,
     f.first_asked_at AS q1, f.first_answered_at AS a1,
     f.second_asked_at AS q2, f.second_answered_at AS a2,
-    f.last_asked_at AS ql, f.last_answered_at AS al
+    f.last_asked_at AS ql, f.last_answered_at AS al,
+    f.received_at AS r0, f.resolved_at AS res0, f.paused AS paused0,
+    f.closed_kind AS kind0, f.closed_at AS closed0, f.settled_at < p.c AS settled
   FROM f CROSS JOIN p
+  -- Ended before the period and before its end: counted nowhere (ADR 0019).
+  WHERE f.settled_at IS NULL OR f.settled_at >= p.s OR f.settled_at >= p.c
 ),
 e AS (
   SELECT k.*,
@@ -145,12 +152,26 @@ e AS (
 ),
 coded AS (
   SELECT dossier_id, handling_agency_id,
-    CASE WHEN r >= s THEN {_RECEIVED}
+    CASE WHEN settled THEN
+      CASE WHEN r0 >= s THEN {_RECEIVED}
+           WHEN r0 < s AND NOT COALESCE(CASE WHEN res0 IS NOT NULL THEN res0 < s
+                                             ELSE closed0 < s END, FALSE)
+             THEN {_CARRIED_OVER}
+           ELSE 0 END
+    WHEN r >= s THEN {_RECEIVED}
          WHEN r < s AND NOT COALESCE(CASE WHEN res IS NOT NULL THEN res < s
                                           ELSE closed_at < s END, FALSE)
            THEN {_CARRIED_OVER}
          ELSE 0 END AS intake,
-    CASE WHEN res >= s THEN
+    CASE WHEN settled THEN
+      CASE WHEN res0 >= s THEN
+             CASE WHEN q2 <= res0 OR due_at < res0 - paused0 THEN {_LATE}
+                  WHEN {local_day("res0 - paused0")} < {local_day("due_at")} THEN {_EARLY}
+                  ELSE {_ON_TIME} END
+           WHEN res0 IS NOT NULL THEN 0
+           WHEN closed0 >= s THEN kind0 * 10
+           ELSE 0 END
+    WHEN res >= s THEN
            CASE WHEN q2 <= res OR due_at < res - ({paused}) THEN {_LATE}
                 WHEN {local_day(f"res - ({paused})")} < {local_day("due_at")} THEN {_EARLY}
                 ELSE {_ON_TIME} END
@@ -159,7 +180,8 @@ coded AS (
            CASE WHEN q2 < c OR due_at < {judged_at} THEN {_OVERDUE} ELSE {_IN_TIME} END
          WHEN closed_at >= s THEN closed_kind * 10
          ELSE 0 END AS outcome,
-    CASE WHEN r IS NOT NULL AND res IS NULL AND closed_kind IS NULL
+    CASE WHEN settled THEN 0
+         WHEN r IS NOT NULL AND res IS NULL AND closed_kind IS NULL
            AND ({is_open("q1", "a1")} OR {is_open("q2", "a2")} OR {is_open("ql", "al")})
          THEN 1 ELSE 0 END AS waiting
   FROM e
@@ -191,7 +213,10 @@ def _query(
             scope = list(
                 Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True)
             )
-    params: list[Any] = [_microseconds(start), _microseconds(cutoff), scope]
+            if len(scope) == Agency.objects.count():  # the whole tree: read the table through
+                scope, facts = None, facts_from_table(everything=True)
+    params: list[Any] = [_microseconds(start), _microseconds(cutoff)]
+    params += [] if scope is None else [scope]
     return _judged(vendor, facts), params
 
 
@@ -210,6 +235,26 @@ def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 _CODE = "intake * 1000 + outcome * 10 + waiting"
+# Every code `coded` can give. Grouping through this list (a join the planner knows has 54 rows)
+# lets PostgreSQL count in each parallel worker and merge a few dozen groups, instead of sorting
+# or shipping every dossier's code to one process (it cannot tell how few values the CASE has).
+_CODES = tuple(
+    intake * 1000 + outcome * 10 + waiting
+    for intake in (0, _RECEIVED, _CARRIED_OVER)
+    for outcome in (0, _EARLY, _ON_TIME, _LATE, _IN_TIME, _OVERDUE, _REFUSED, _WITHDRAWN, _STOPPED)
+    for waiting in (0, 1)
+)
+_GROUPED = {
+    "postgresql": (
+        f"coded JOIN (VALUES {', '.join(f'({code})' for code in _CODES)}) AS v (code)"
+        f" ON v.code = {_CODE}"
+    ),
+    "sqlite": f"(SELECT coded.*, {_CODE} AS code FROM coded) AS v",  # no aliases on VALUES
+}
+
+
+def _grouped() -> str:
+    return _GROUPED["postgresql" if connection.vendor == "postgresql" else "sqlite"]
 
 
 def _numbers(groups: list[tuple[int, int]]) -> AgencyStatistics:
@@ -237,9 +282,7 @@ def agency_statistics(
     `from_rows=True` folds the transition rows afresh instead of reading the PostgreSQL facts
     table (the two must agree; SQLite always folds the rows)."""
     ctes, params = _query(agency, start, end, now, from_rows=from_rows, subtree=subtree)
-    sql = (
-        f"{ctes}\nSELECT code, COUNT(*) FROM (SELECT {_CODE} AS code FROM coded) AS c GROUP BY code"
-    )
+    sql = f"{ctes}\nSELECT v.code, COUNT(*) FROM {_grouped()} GROUP BY v.code"
     return _numbers([(code, dossiers) for code, dossiers in _run(sql, params)])
 
 
@@ -258,8 +301,8 @@ def statistics_table(
     add up to the total). Children with nothing counted are listed too, with zeros."""
     ctes, params = _query(agency, start, end, now, from_rows=False)
     sql = (
-        f"{ctes}\nSELECT handling_agency_id, {_CODE} AS code, COUNT(*) FROM coded"
-        " GROUP BY handling_agency_id, code"
+        f"{ctes}\nSELECT handling_agency_id, v.code, COUNT(*) FROM {_grouped()}"
+        " GROUP BY handling_agency_id, v.code"
     )
     groups = _run(sql, params)
     paths = dict(Agency.objects.filter(path__startswith=agency.path).values_list("pk", "path"))
