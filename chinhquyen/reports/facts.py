@@ -43,6 +43,7 @@ _REQUEST = "(t.to_status = 5 AND t.from_status IS NOT NULL AND t.from_status NOT
 # per-row work of a province-wide year, ADR 0019). On PostgreSQL they are stored generated
 # columns of the table (migration 0002), elsewhere computed in `f`; one text for both.
 _RESOLVED = "COALESCE({p}done_at, {p}returned_at)"
+EARLY, ON_TIME, LATE = 1, 2, 3  # the verdict codes of `statistics` for a resolved dossier
 _EVENTS = ("received_at", "done_at", "returned_at", "refused_at", "withdrawn_at", "stopped_at")
 _ENDS = _EVENTS[1:]
 
@@ -51,11 +52,15 @@ def derived_columns(vendor: Vendor, prefix: str = "") -> dict[str, str]:
     """Column name → SQL over the fact columns (qualified with `prefix`, e.g. "x.").
 
     - resolved_at: the end of processing as seen once every event has happened (first 9, else 10);
-    - paused: the first supplement pause cut at that end, subtracted by Decision 766;
     - closed_kind / closed_at: the earliest of refusal (3), withdrawal (7), stop (8), as `_judged`
       picks it;
     - settled_at: for a dossier that has ended (resolved or closed), its latest end or reception
-      event: from that instant on, no period end can see it differently; NULL while open."""
+      event: from that instant on, no period end can see it differently; NULL while open;
+    - verdict: Decision 766 on that end (onestop.md §4.1): late (3) after a second supplement
+      request or when the end less the pause is after the due date, early (1) when it falls on
+      an earlier Vietnam day than the due date, else on time (2); NULL when not resolved. The
+      pause is the first supplement request's, cut at that end (a second request is late
+      anyway)."""
     p = prefix
     resolved = _RESOLVED.format(p=p)
     k3, k7, k8 = f"{p}refused_at", f"{p}withdrawn_at", f"{p}stopped_at"
@@ -64,22 +69,26 @@ def derived_columns(vendor: Vendor, prefix: str = "") -> dict[str, str]:
     greatest = "GREATEST" if vendor == "postgresql" else "MAX"  # SQLite's scalar max
     latest = f"{greatest}({', '.join(f'COALESCE({p}{c}, 0)' for c in _EVENTS)})"
     ended = " OR ".join(f"{p}{c} IS NOT NULL" for c in _ENDS)
+    paused = (
+        f"CASE WHEN {p}first_asked_at <= {resolved} THEN (CASE WHEN {p}first_answered_at"
+        f" < {resolved} THEN {p}first_answered_at ELSE {resolved} END) - {p}first_asked_at"
+        " ELSE 0 END"
+    )
+    counted_end = f"{resolved} - ({paused})"
     return {
         "resolved_at": resolved,
-        "paused": (
-            f"CASE WHEN {p}first_asked_at <= {resolved} THEN (CASE WHEN {p}first_answered_at"
-            f" < {resolved} THEN {p}first_answered_at ELSE {resolved} END) - {p}first_asked_at"
-            " ELSE 0 END"
-        ),
         "closed_kind": (
             f"CASE WHEN {first_3} THEN 3 WHEN {first_7} THEN 7 WHEN {k8} IS NOT NULL THEN 8 END"
         ),
         "closed_at": f"CASE WHEN {first_3} THEN {k3} WHEN {first_7} THEN {k7} ELSE {k8} END",
         "settled_at": f"CASE WHEN {ended} THEN {latest} END",
+        "verdict": (
+            f"CASE WHEN {resolved} IS NULL THEN NULL"
+            f" WHEN {p}second_asked_at <= {resolved} OR {p}due_at < {counted_end} THEN {LATE}"
+            f" WHEN {local_day(counted_end)} < {local_day(f'{p}due_at')} THEN {EARLY}"
+            f" ELSE {ON_TIME} END"
+        ),
     }
-
-
-DERIVED_COLUMNS = tuple(derived_columns("postgresql"))
 
 
 def instant(vendor: Vendor, column: str) -> str:
@@ -100,6 +109,9 @@ def instant_parameter(vendor: Vendor) -> str:
 def local_day(expression: str) -> str:
     """The Vietnam calendar day of an instant (microseconds), comparable between instants."""
     return f"((({expression}) + {VIETNAM_OFFSET_US}) / {DAY_US})"
+
+
+DERIVED_COLUMNS = tuple(derived_columns("postgresql"))
 
 
 def facts_from_rows(vendor: Vendor, dossier_filter: str) -> str:
@@ -150,13 +162,14 @@ folded AS (
 f AS (SELECT folded.*, {derived} FROM folded)"""
 
 
-def facts_from_table(*, everything: bool = False) -> str:
+def facts_from_table(*, excluding: bool = False) -> str:
     """`f` read from the table the PostgreSQL triggers keep (one parameter: the list of the
-    subtree's agency ids, so the planner sees how many rows it will read; none with
-    `everything`, for the root of the whole tree: a plain parallel scan, no index to build)."""
+    subtree's agency ids, so the planner sees how many rows it will read; with `excluding`, the
+    list of the agencies outside it, for a subtree that is most of the tree: then the planner
+    sees a plain parallel scan with a cheap filter, not an index walk over most of the table)."""
     columns = ", ".join(f"x.{c}" for c in FACT_COLUMNS + DERIVED_COLUMNS)
-    where = "" if everything else " WHERE x.handling_agency_id = ANY(%s)"
-    return f"f AS (SELECT {columns} FROM reports_dossierfacts x{where})"
+    test = "<> ALL(%s)" if excluding else "= ANY(%s)"
+    return f"f AS (SELECT {columns} FROM reports_dossierfacts x WHERE x.handling_agency_id {test})"
 
 
 def facts_from_rows_in(vendor: Vendor) -> str:

@@ -1,5 +1,5 @@
 """Stored generated columns of the facts table that do not depend on the period (resolved_at,
-paused, closed_kind, closed_at, settled_at: reports.facts.derived_columns), so the statistics
+verdict, closed_kind, closed_at, settled_at: reports.facts.derived_columns), so the statistics
 judge an ended dossier with a few comparisons (ADR 0019). PostgreSQL only: on SQLite the table
 stays empty and the statistics compute the same columns while folding the rows."""
 
