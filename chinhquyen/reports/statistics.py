@@ -28,9 +28,10 @@ drill-down always lists exactly the dossiers counted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -343,24 +344,70 @@ OUTCOME_LABELS = {
 }
 
 
-def verdicts(
-    agency: Agency,
-    start: datetime,
-    end: datetime,
-    dossier_ids: list[int],
-    *,
-    now: datetime | None = None,
-    subtree: bool = True,
-) -> dict[int, str]:
-    """How each of these dossiers stands at the end of the period (Decision 766 verdict, in
-    Vietnamese), from the same classification as the numbers: for one page of a drill-down."""
-    if not dossier_ids:
-        return {}
-    ctes, params = _query(agency, start, end, now, from_rows=False, subtree=subtree)
-    marks = ", ".join(["%s"] * len(dossier_ids))
-    sql = f"{ctes}\nSELECT dossier_id, outcome, waiting FROM coded WHERE dossier_id IN ({marks})"
-    found = {}
-    for dossier_id, outcome, waiting in _run(sql, [*params, *dossier_ids]):
-        label = OUTCOME_LABELS.get(outcome, "Kết thúc trước kỳ")
-        found[dossier_id] = f"{label} (chờ bổ sung)" if waiting else label
-    return found
+def _verdict(outcome: int, waiting: int) -> str:
+    label = OUTCOME_LABELS.get(outcome, "Kết thúc trước kỳ")
+    return f"{label} (chờ bổ sung)" if waiting else label
+
+
+class DossiersBehind:
+    """The dossiers of one number as a list for Django's Paginator, read from the facts alone:
+    `count()` counts the classified rows, a slice takes their ids in id order (about the order
+    of submission) and loads only those dossiers, each with its `verdict` at the end of the
+    period. Joining every counted dossier to sort it by code cost seconds for a province's
+    hundred thousand late ones; this costs two scans of the facts (~the statistics' own time)."""
+
+    def __init__(
+        self,
+        agency: Agency,
+        start: datetime,
+        end: datetime,
+        measure: str,
+        *,
+        now: datetime | None = None,
+        subtree: bool = True,
+    ) -> None:
+        if measure not in _WHERE:
+            raise ValueError(f"unknown measure {measure!r}")
+        column, values = _WHERE[measure]
+        self._ctes, self._params = _query(agency, start, end, now, from_rows=False, subtree=subtree)
+        self._where = f"{column} IN ({', '.join(map(str, values))})"
+
+    def count(self) -> int:
+        sql = f"{self._ctes}\nSELECT COUNT(*) FROM coded WHERE {self._where}"
+        return int(_run(sql, self._params)[0][0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Dossier]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Dossier: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Dossier]: ...
+
+    def __getitem__(self, index: int | slice) -> Dossier | list[Dossier]:
+        if isinstance(index, int):
+            one = self[index : index + 1]
+            if index < 0 or not one:
+                raise IndexError(index)
+            return one[0]
+        offset = max(index.start or 0, 0)
+        size = max((index.stop if index.stop is not None else offset) - offset, 0)
+        sql = (
+            f"{self._ctes}\nSELECT dossier_id, outcome, waiting FROM coded WHERE {self._where}"
+            " ORDER BY dossier_id LIMIT %s OFFSET %s"
+        )
+        found = {row[0]: (row[1], row[2]) for row in _run(sql, [*self._params, size, offset])}
+        dossiers = Dossier.objects.filter(pk__in=found).select_related(
+            "procedure_version", "handling_agency"
+        )
+        by_id = {dossier.pk: dossier for dossier in dossiers}
+        listed = []
+        for pk, (outcome, waiting) in found.items():
+            if pk in by_id:
+                by_id[pk].verdict = _verdict(outcome, waiting)  # type: ignore[attr-defined]
+                listed.append(by_id[pk])
+        return listed

@@ -22,8 +22,7 @@ from chinhquyen.org.permissions import agencies_visible_to
 from chinhquyen.org.queries import access_agency_by_id, roles_of
 from chinhquyen.reports import export
 from chinhquyen.reports.period import PRESETS, Period, read_period
-from chinhquyen.reports.statistics import MEASURES, statistics_table, verdicts
-from chinhquyen.reports.statistics import dossiers_behind as behind
+from chinhquyen.reports.statistics import MEASURES, DossiersBehind, statistics_table
 
 PAGE_SIZE = 25
 MAX_AGENCY_CHOICES = 500
@@ -134,15 +133,11 @@ def dossiers_behind(request: HttpRequest, agency_id: int, measure: str) -> HttpR
         "subtree": subtree,
     }
     if period is not None:
-        dossiers = behind(agency, period.start, period.end, measure, subtree=subtree)
-        dossiers = dossiers.select_related("procedure_version", "handling_agency")
+        dossiers = DossiersBehind(agency, period.start, period.end, measure, subtree=subtree)
         page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
-        found = verdicts(
-            agency, period.start, period.end, [d.pk for d in page.object_list], subtree=subtree
-        )
         context["page"] = page
         context["rows"] = [
-            {"d": d, "due": moment(d.due_at), "verdict": found.get(d.pk, "")}
+            {"d": d, "due": moment(d.due_at), "verdict": getattr(d, "verdict", "")}
             for d in page.object_list
         ]
         context["back"] = (

@@ -14,7 +14,13 @@ import pytest
 from django.db import connection
 
 from chinhquyen.reports.facts import DERIVED_COLUMNS, facts_from_rows
-from chinhquyen.reports.statistics import MEASURES, _query, agency_statistics
+from chinhquyen.reports.statistics import (
+    MEASURES,
+    DossiersBehind,
+    _query,
+    agency_statistics,
+    dossiers_behind,
+)
 from tests.factories import AgencyFactory
 from tests.reports.builders import Step, procedure_version, store, vn
 from tests.reports.conftest import Province
@@ -89,3 +95,32 @@ def test_every_period_end_agrees_with_the_reference(stats_province: Province, da
         numbers = asdict(agency_statistics(p.commune_a, start, end, now=now))
         expected = as_numbers(reference_statistics(p.commune_a, start, end, now=now), MEASURES)
         assert numbers == expected, (days, end)
+
+
+@pytest.mark.django_db
+def test_the_drill_down_list_pages_through_exactly_the_counted(stats_province: Province) -> None:
+    """`DossiersBehind` (the staff page's list): its count, every slice and its verdicts agree
+    with `dossiers_behind` for every measure; slices past the end are empty."""
+    p = stats_province
+    crafted(p)
+    now = vn("2026-12-15", "09:00")
+    for measure in MEASURES:
+        listed = DossiersBehind(p.commune_a, *NOVEMBER, measure, now=now)
+        expected = set(dossiers_behind(p.commune_a, *NOVEMBER, measure, now=now))
+        assert listed.count() == len(listed) == len(expected), measure
+        pages = [listed[start : start + 2] for start in range(0, len(expected) + 2, 2)]
+        seen = [dossier for page in pages for dossier in page]
+        assert set(seen) == expected and len(seen) == len(expected), measure
+        assert [d.pk for d in seen] == sorted(d.pk for d in seen)  # id order, no repeats
+        assert listed[len(expected) : len(expected) + 5] == [] and list(listed) == seen
+        if expected:
+            assert listed[0] == seen[0]
+    late = DossiersBehind(p.commune_a, *NOVEMBER, "resolved_late", now=now)
+    assert {d.verdict for d in late[0:50]} == {"Giải quyết quá hạn"}  # type: ignore[attr-defined]
+    waiting = DossiersBehind(p.commune_a, *NOVEMBER, "supplement_waiting", now=now)
+    assert waiting.count() > 0
+    assert all(d.verdict.endswith("(chờ bổ sung)") for d in waiting[0:50])  # type: ignore[attr-defined]
+    with pytest.raises(IndexError):
+        late[10_000]
+    with pytest.raises(ValueError, match="unknown measure"):
+        DossiersBehind(p.commune_a, *NOVEMBER, "khong_co")
