@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from chinhquyen.org.models import Agency
@@ -29,7 +30,7 @@ def statistics_xlsx(
     sheet = workbook.create_sheet(title="Thống kê")
     sheet.column_dimensions["A"].width = 48
     sheet.append([_bold(sheet, "THỐNG KÊ TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")])
-    sheet.append([f"{agency.name} (mã định danh {agency.identifier_code})"])
+    sheet.append([_text(sheet, f"{agency.name} (mã định danh {agency.identifier_code})")])
     sheet.append([f"Từ ngày {period.first:%d/%m/%Y} đến ngày {period.last:%d/%m/%Y}"])
     sheet.append([_bold(sheet, head) for head in ("Cơ quan, đơn vị", *dict(columns).values())]
                  + [_bold(sheet, RATE_HEAD)])  # fmt: skip
@@ -49,12 +50,19 @@ def _line(
     *,
     bold: bool = False,
 ) -> list[Any]:
-    values: list[Any] = [label, *(getattr(numbers, key) for key, _ in columns)]
+    values: list[Any] = [_text(sheet, label), *(getattr(numbers, key) for key, _ in columns)]
     values.append(numbers.on_time_rate)
     return [_bold(sheet, value) for value in values] if bold else values
 
 
-def _bold(sheet: Any, value: Any) -> WriteOnlyCell:
+def _text(sheet: Any, value: str) -> Cell:
+    """A name as text even when it starts with "=" (openpyxl would store a formula)."""
     cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _bold(sheet: Any, value: Any) -> Cell:
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
     cell.font = Font(bold=True)
     return cell

@@ -264,3 +264,17 @@ def test_the_xlsx_holds_the_same_table(stats_province: Province, world: People) 
 def test_the_staff_navigation_links_the_page(world: People) -> None:
     html = client_for(world.officer_a).get("/can-bo/").content.decode()
     assert f'href="{PAGE}">Thống kê</a>' in html
+
+
+@pytest.mark.django_db
+def test_a_name_like_a_formula_stays_text_in_the_xlsx(
+    stats_province: Province, world: People
+) -> None:
+    p = stats_province
+    p.commune_b.name = '=HYPERLINK("http://example.invalid","x")'
+    p.commune_b.save()
+    response = client_for(world.inspector).get(f"/can-bo/thong-ke/{p.root.pk}/bang.xlsx", PERIOD)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[0] for row in sheet.iter_rows()]
+    named = [cell for cell in cells if str(cell.value).startswith("=HYPERLINK")]
+    assert len(named) == 1 and named[0].data_type == "s"
