@@ -1,6 +1,7 @@
 """The period of the staff statistics page, read from the query string: two Vietnam calendar days
 `tu` … `den` (both included, as a report reads "từ ngày … đến ngày …"), or a preset `ky` (this
-month, quarter or year, up to today). Bad input is a `DomainError` with a Vietnamese message.
+month, quarter or year, up to today: Decision 766 is reported by month and quarter, onestop.md
+§4, 1.4). Bad input is a `DomainError` with a Vietnamese message.
 
 The statistics themselves take the half-open instants [start, end) in Vietnam time (midnight of
 `tu`, midnight after `den`), as the API does (Decision 766 counts by calendar day)."""

@@ -278,3 +278,22 @@ def test_a_name_like_a_formula_stays_text_in_the_xlsx(
     cells = [row[0] for row in sheet.iter_rows()]
     named = [cell for cell in cells if str(cell.value).startswith("=HYPERLINK")]
     assert len(named) == 1 and named[0].data_type == "s"
+
+
+@pytest.mark.django_db
+def test_an_inspector_of_a_commune_reads_only_that_commune(
+    stats_province: Province, world: People
+) -> None:
+    p = stats_province
+    inspector = client_for(staff_with_role(p.commune_a, Role.INSPECTOR, username="tk_tt_xa"))
+    own = inspector.get(PAGE, PERIOD)
+    assert own.status_code == 200 and own.context["agency"] == p.commune_a
+    assert numbers_of(own.context["total"]["cells"]) == expected(p.commune_a)
+    for agency in (p.root, p.commune_b):
+        assert inspector.get(PAGE, at(agency)).status_code == 404
+        link = f"/can-bo/thong-ke/{agency.pk}/ho-so/resolved/"
+        assert inspector.get(link, PERIOD).status_code == 404
+    # The "directly at the province" row of the province is the province's too.
+    direct = f"/can-bo/thong-ke/{p.root.pk}/ho-so/resolved/"
+    assert inspector.get(direct, {**PERIOD, "rieng": "1"}).status_code == 404
+    assert inspector.post(PAGE, PERIOD).status_code == 405  # a read-only page
