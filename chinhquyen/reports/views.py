@@ -22,7 +22,13 @@ from chinhquyen.org.permissions import agencies_visible_to
 from chinhquyen.org.queries import access_agency_by_id, roles_of
 from chinhquyen.reports import export
 from chinhquyen.reports.period import PRESETS, Period, read_period
-from chinhquyen.reports.statistics import MEASURES, DossiersBehind, statistics_table
+from chinhquyen.reports.statistics import (
+    MEASURES,
+    AgencyStatistics,
+    DossiersBehind,
+    TableRow,
+    statistics_table,
+)
 
 PAGE_SIZE = 25
 MAX_AGENCY_CHOICES = 500
@@ -77,8 +83,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "choices": agencies_visible_to(request.user)
         .filter(is_active=True)
         .order_by("path")[:MAX_AGENCY_CHOICES],
-        "tu": request.GET.get("tu", "")[:20] if error else (period.first if period else ""),
-        "den": request.GET.get("den", "")[:20] if error else (period.last if period else ""),
+        # The form shows what was typed when it was refused, else the period shown.
+        "tu": period.first if period else request.GET.get("tu", "")[:20],
+        "den": period.last if period else request.GET.get("den", "")[:20],
     }
     if period is not None:
         total, rows = statistics_table(agency, period.start, period.end)
@@ -96,13 +103,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _label(row: Any) -> str:
+def _label(row: TableRow) -> str:
     if row.subtree:
         return str(row.agency.name)
     return f"Trực tiếp tại {row.agency.short_name or row.agency.name} (không kể đơn vị trực thuộc)"
 
 
-def _row(agency: Agency, numbers: Any, period: Period, *, subtree: bool, label: str) -> dict:
+def _row(
+    agency: Agency, numbers: AgencyStatistics, period: Period, *, subtree: bool, label: str
+) -> dict[str, Any]:
     suffix = "?" + period.query() + ("" if subtree else "&rieng=1")
     return {
         "agency": agency,

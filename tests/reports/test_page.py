@@ -208,6 +208,7 @@ def test_a_bad_period_is_refused_in_vietnamese(
     page = client.get(PAGE, query)
     assert page.status_code == 400 and message in page.content.decode()
     assert "total" not in page.context and "<tfoot>" not in page.content.decode()
+    assert (page.context["tu"], page.context["den"]) == (query.get("tu", ""), query.get("den", ""))
     drill = client.get(f"/can-bo/thong-ke/{a}/ho-so/received/", query)
     assert drill.status_code == 400 and message in drill.content.decode()
     sheet = client.get(f"/can-bo/thong-ke/{a}/bang.xlsx", query)
