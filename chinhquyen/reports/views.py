@@ -118,7 +118,11 @@ def _row(
         "label": label,
         "subtree": subtree,
         "rate": numbers.on_time_rate,
-        "cells": [(getattr(numbers, key), _link(agency, key) + suffix) for key, _ in COLUMNS],
+        # A screen reader's list of links reads each number with what and whose it is.
+        "cells": [
+            (getattr(numbers, key), _link(agency, key) + suffix, f"{title}: {label}")
+            for key, title in COLUMNS
+        ],
     }
 
 

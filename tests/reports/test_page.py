@@ -58,8 +58,8 @@ def world(stats_province: Province) -> People:
     return People(p)
 
 
-def numbers_of(cells: list[tuple[int, str]]) -> dict[str, int]:
-    return {key: number for (key, _), (number, _) in zip(views.COLUMNS, cells, strict=True)}
+def numbers_of(cells: list[tuple[int, str, str]]) -> dict[str, int]:
+    return {key: number for (key, _), (number, *_) in zip(views.COLUMNS, cells, strict=True)}
 
 
 def expected(agency: Agency, *, subtree: bool = True) -> dict[str, int]:
@@ -99,6 +99,7 @@ def test_the_numbers_are_those_of_the_statistics_and_the_api(
     html = response.content.decode()
     resolved = expected(p.root)["resolved"]
     assert f">{resolved}</a>" in html and "Tải bảng thống kê (XLSX)" in html
+    assert f'aria-label="{resolved} hồ sơ Đã giải quyết: UBND tỉnh Thống kê"' in html
 
 
 def total_of(row: dict[str, Any], measure: str) -> int:
@@ -138,7 +139,7 @@ def test_each_link_lists_exactly_the_dossiers_counted(
     checked = 0
     for row in [*page.context["rows"], page.context["total"]]:
         counted = reference[row["agency"].pk] if row["subtree"] else direct
-        for (measure, _), (number, link) in zip(views.COLUMNS, row["cells"], strict=True):
+        for (measure, _), (number, link, _) in zip(views.COLUMNS, row["cells"], strict=True):
             codes = listed(client, link)
             assert len(codes) == len(set(codes)) == number, (row["label"], measure)
             assert set(codes) == {code_of[pk] for pk in counted.get(measure, set())}, measure
