@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("chinhquyen.portal.tracking_urls")),
     path("", include("chinhquyen.portal.submission_urls")),
     path("", include("chinhquyen.dossiers.staff_urls")),
+    path("", include("chinhquyen.reports.urls")),
 ]
 
 handler403 = "chinhquyen.core.views.permission_denied"

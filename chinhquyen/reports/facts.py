@@ -38,6 +38,59 @@ FACT_COLUMNS = (
 _REQUEST = "(t.to_status = 5 AND t.from_status IS NOT NULL AND t.from_status NOT IN (1, 5))"
 
 
+# Facts that follow from the others without looking at the period: the statistics judge a dossier
+# that ended before the period's end with these few columns instead of the full rule (the
+# per-row work of a province-wide year, ADR 0019). On PostgreSQL they are stored generated
+# columns of the table (migration 0002), elsewhere computed in `f`; one text for both.
+_RESOLVED = "COALESCE({p}done_at, {p}returned_at)"
+EARLY, ON_TIME, LATE = 1, 2, 3  # the verdict codes of `statistics` for a resolved dossier
+_EVENTS = ("received_at", "done_at", "returned_at", "refused_at", "withdrawn_at", "stopped_at")
+_ENDS = _EVENTS[1:]
+
+
+def derived_columns(vendor: Vendor, prefix: str = "") -> dict[str, str]:
+    """Column name → SQL over the fact columns (qualified with `prefix`, e.g. "x.").
+
+    - resolved_at: the end of processing as seen once every event has happened (first 9, else 10);
+    - closed_kind / closed_at: the earliest of refusal (3), withdrawal (7), stop (8), as `_judged`
+      picks it;
+    - settled_at: for a dossier that has ended (resolved or closed), its latest end or reception
+      event: from that instant on, no period end can see it differently; NULL while open;
+    - verdict: Decision 766 on that end (onestop.md §4.1): late (3) after a second supplement
+      request or when the end less the pause is after the due date, early (1) when it falls on
+      an earlier Vietnam day than the due date, else on time (2); NULL when not resolved. The
+      pause is the first supplement request's, cut at that end (a second request is late
+      anyway)."""
+    p = prefix
+    resolved = _RESOLVED.format(p=p)
+    k3, k7, k8 = f"{p}refused_at", f"{p}withdrawn_at", f"{p}stopped_at"
+    first_3 = f"{k3} <= COALESCE({k7}, {k3}) AND {k3} <= COALESCE({k8}, {k3})"
+    first_7 = f"{k7} <= COALESCE({k8}, {k7})"
+    greatest = "GREATEST" if vendor == "postgresql" else "MAX"  # SQLite's scalar max
+    latest = f"{greatest}({', '.join(f'COALESCE({p}{c}, 0)' for c in _EVENTS)})"
+    ended = " OR ".join(f"{p}{c} IS NOT NULL" for c in _ENDS)
+    paused = (
+        f"CASE WHEN {p}first_asked_at <= {resolved} THEN (CASE WHEN {p}first_answered_at"
+        f" < {resolved} THEN {p}first_answered_at ELSE {resolved} END) - {p}first_asked_at"
+        " ELSE 0 END"
+    )
+    counted_end = f"{resolved} - ({paused})"
+    return {
+        "resolved_at": resolved,
+        "closed_kind": (
+            f"CASE WHEN {first_3} THEN 3 WHEN {first_7} THEN 7 WHEN {k8} IS NOT NULL THEN 8 END"
+        ),
+        "closed_at": f"CASE WHEN {first_3} THEN {k3} WHEN {first_7} THEN {k7} ELSE {k8} END",
+        "settled_at": f"CASE WHEN {ended} THEN {latest} END",
+        "verdict": (
+            f"CASE WHEN {resolved} IS NULL THEN NULL"
+            f" WHEN {p}second_asked_at <= {resolved} OR {p}due_at < {counted_end} THEN {LATE}"
+            f" WHEN {local_day(counted_end)} < {local_day(f'{p}due_at')} THEN {EARLY}"
+            f" ELSE {ON_TIME} END"
+        ),
+    }
+
+
 def instant(vendor: Vendor, column: str) -> str:
     """A stored datetime as integer microseconds since the epoch (UTC)."""
     if vendor == "postgresql":
@@ -58,10 +111,16 @@ def local_day(expression: str) -> str:
     return f"((({expression}) + {VIETNAM_OFFSET_US}) / {DAY_US})"
 
 
+DERIVED_COLUMNS = tuple(derived_columns("postgresql"))
+
+
 def facts_from_rows(vendor: Vendor, dossier_filter: str) -> str:
     """Common table expressions ending in `f`: one row of FACT_COLUMNS per dossier whose
     transitions match `dossier_filter` (a condition on `t`)."""
     at = instant(vendor, "t.at")
+    derived = ", ".join(
+        f"{sql} AS {name}" for name, sql in derived_columns(vendor, "folded.").items()
+    )
     return f"""
 marked AS (
   SELECT t.dossier_id, t.to_status, {at} AS at,
@@ -88,7 +147,7 @@ events AS (
     MAX(ordinal) AS requests
   FROM marked GROUP BY dossier_id
 ),
-f AS (
+folded AS (
   SELECT e.dossier_id, d.handling_agency_id, {instant(vendor, "d.due_at")} AS due_at,
     e.received_at, e.done_at, e.returned_at, e.refused_at, e.withdrawn_at, e.stopped_at,
     e.requests, p1.asked_at AS first_asked_at, p1.answered_at AS first_answered_at,
@@ -99,16 +158,18 @@ f AS (
   LEFT JOIN pauses p1 ON p1.dossier_id = e.dossier_id AND p1.ordinal = 1
   LEFT JOIN pauses p2 ON p2.dossier_id = e.dossier_id AND p2.ordinal = 2
   LEFT JOIN pauses pl ON pl.dossier_id = e.dossier_id AND pl.ordinal = e.requests
-)"""
+),
+f AS (SELECT folded.*, {derived} FROM folded)"""
 
 
-def facts_from_table() -> str:
+def facts_from_table(*, excluding: bool = False) -> str:
     """`f` read from the table the PostgreSQL triggers keep (one parameter: the list of the
-    subtree's agency ids, so the planner sees how many rows it will read)."""
-    columns = ", ".join(f"x.{c}" for c in FACT_COLUMNS)
-    return (
-        f"f AS (SELECT {columns} FROM reports_dossierfacts x WHERE x.handling_agency_id = ANY(%s))"
-    )
+    subtree's agency ids, so the planner sees how many rows it will read; with `excluding`, the
+    list of the agencies outside it, for a subtree that is most of the tree: then the planner
+    sees a plain parallel scan with a cheap filter, not an index walk over most of the table)."""
+    columns = ", ".join(f"x.{c}" for c in FACT_COLUMNS + DERIVED_COLUMNS)
+    test = "<> ALL(%s)" if excluding else "= ANY(%s)"
+    return f"f AS (SELECT {columns} FROM reports_dossierfacts x WHERE x.handling_agency_id {test})"
 
 
 def facts_from_rows_in(vendor: Vendor) -> str:
@@ -173,3 +234,11 @@ INSERT INTO reports_dossierfacts ({", ".join(FACT_COLUMNS)})
 WITH {facts_from_rows("postgresql", "TRUE")}
 SELECT {", ".join(FACT_COLUMNS)} FROM f;
 """
+
+ADD_DERIVED = "ALTER TABLE reports_dossierfacts " + ", ".join(
+    f"ADD COLUMN {name} bigint GENERATED ALWAYS AS ({sql}) STORED"
+    for name, sql in derived_columns("postgresql").items()
+)
+DROP_DERIVED = "ALTER TABLE reports_dossierfacts " + ", ".join(
+    f"DROP COLUMN IF EXISTS {name}" for name in DERIVED_COLUMNS
+)

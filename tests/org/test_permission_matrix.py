@@ -117,6 +117,7 @@ def _values(province: Province, personas: Personas) -> dict[str, str]:
         "form": "05",
         "year": "2026",
         "fmt": "xlsx",
+        "measure": "resolved_late",
     }
 
 
