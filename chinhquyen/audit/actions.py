@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from chinhquyen.audit.models import AuditChainHead, AuditEvent
-from chinhquyen.core.sql import insert_returning_pk
+from chinhquyen.core.sql import execute_one, insert_returning_pk
 
 
 def canonical_payload(event: AuditEvent) -> bytes:
@@ -61,9 +61,7 @@ _SET_HEAD_HASH_SQL = f"UPDATE {AuditChainHead._meta.db_table} SET last_hash = %s
 def _lock_head() -> AuditChainHead:
     """Advance the chain head and read it in one statement (UPDATE … RETURNING): the row stays
     locked until the transaction ends, so chain rows are numbered and linked one at a time."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ADVANCE_HEAD_SQL)
-        row = cursor.fetchone()
+    row = execute_one(_ADVANCE_HEAD_SQL, [])  # prepared: every audited change runs it
     if row is None:  # a database that never had an audited change
         AuditChainHead.objects.get_or_create(pk=1)
         return _lock_head()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, ForeignKey, Model
 
 
@@ -40,20 +40,48 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 # adaptation stay Django's) and let the database answer the conflict (ADR 0018, performance).
 
 
-def _insert_parts(instance: Model) -> tuple[str, list[str], list[Any]]:
-    """The table, its columns and the prepared values of `instance`, primary key left out."""
-    meta = instance._meta
-    columns, values = [], []
-    for model_field in meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(str(model_field.column)))
-        values.append(
-            model_field.get_db_prep_save(
-                model_field.pre_save(instance, add=True), connection=connection
-            )
-        )
-    return connection.ops.quote_name(meta.db_table), columns, values
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    fields: tuple[Any, ...]
+
+
+_inserts: dict[tuple[Any, ...], _Insert] = {}
+
+
+def _insert_shape(model: type[Model], conflict_on: str, then: str) -> _Insert:
+    """The INSERT of `model` (every concrete field but the primary key), built once."""
+    key = (model, conflict_on, then, connection.vendor)
+    if key in _inserts:
+        return _inserts[key]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    pk = quote(str(meta.pk.column))
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    if conflict_on:
+        sql += f" ON CONFLICT ({quote(conflict_on)}) DO NOTHING"
+    sql += f" RETURNING {pk}"
+    if then:  # PostgreSQL only: the UPDATE rides in the same statement
+        sql = f"WITH inserted AS ({sql}) {then} RETURNING (SELECT {pk} FROM inserted)"  # noqa: S608
+    _inserts[key] = _Insert(sql, fields)
+    return _inserts[key]
+
+
+def execute_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """Run one statement and return its first row; prepared on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone() if cursor.description else None
 
 
 def insert_returning_pk(
@@ -63,28 +91,16 @@ def insert_returning_pk(
     that already exists is left alone and None is returned (ON CONFLICT DO NOTHING). `then`, an
     UPDATE of another table, runs in the same round trip on PostgreSQL (a data-modifying WITH),
     after the insert on SQLite."""
-    table, columns, values = _insert_parts(instance)
-    pk = connection.ops.quote_name(str(instance._meta.pk.column))
-    marks = ", ".join(["%s"] * len(values))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-    if conflict_on:
-        sql += f" ON CONFLICT ({connection.ops.quote_name(conflict_on)}) DO NOTHING"
-    sql += f" RETURNING {pk}"
-    params: list[Any] = list(values)
-    with connection.cursor() as cursor:
-        if then is not None and connection.vendor == "postgresql":
-            update, update_params = then
-            cursor.execute(
-                f"WITH inserted AS ({sql}) {update} RETURNING (SELECT {pk} FROM inserted)",  # noqa: S608
-                [*params, *update_params],
-            )
-        else:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-            if then is not None:
-                cursor.execute(then[0], then[1])
-            return _saved(instance, row)
-        return _saved(instance, cursor.fetchone())
+    together = then is not None and connection.vendor == "postgresql"
+    shape = _insert_shape(type(instance), conflict_on, then[0] if together and then else "")
+    db = connections[DEFAULT_DB_ALIAS]  # the real connection: the proxy costs a lookup per use
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection=db) for f in shape.fields]
+    if together and then is not None:
+        params.extend(then[1])
+    row = execute_one(shape.sql, params)
+    if then is not None and not together:
+        execute_one(then[0], then[1])
+    return _saved(instance, row)
 
 
 def _saved(instance: Model, row: tuple[Any, ...] | None) -> int | None:
@@ -225,12 +241,4 @@ def update_columns(instance: Model, names: Sequence[str]) -> None:
         f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608 (model columns)
         f" WHERE {quote(str(meta.pk.column))} = %s"
     )
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, instance.pk])
-        return
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, [*values, instance.pk], prepare=True)
+    execute_one(sql, [*values, instance.pk])
