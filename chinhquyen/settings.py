@@ -367,6 +367,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _ENV["log_level"]},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each layout step at INFO: one line per step per form printed.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
