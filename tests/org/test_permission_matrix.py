@@ -115,6 +115,7 @@ def _values(province: Province, personas: Personas) -> dict[str, str]:
         "step": "1",
         "action": "request_supplement",
         "form": "05",
+        "kind": "phieu-kiem-soat",
         "year": "2026",
         "fmt": "xlsx",
     }
