@@ -69,7 +69,8 @@ def _tt01(kind: FormKind, number: str, title: str, suffix: str, page: str = A5) 
 
 _TT03_2025 = "Thông tư số 03/2025/TT-VPCP ngày 15/09/2025 của Văn phòng Chính phủ"
 # In force 30/10/2025 [U]: the domain notes (onestop.md §0 table) give only the signing date,
-# 15/09/2025. Luật Ban hành văn bản quy phạm pháp luật 2025 (64/2025/QH15) Art. 57(1): a central
+# 15/09/2025. Luật Ban hành văn bản quy phạm pháp luật 2025 (64/2025/QH15) Art. 57(1), as the 2015
+# law's Art. 151(1) before it (cited from memory, not from the domain notes [U]): a central
 # normative act takes effect no earlier than 45 days after it is signed, so 15/09 + 45 days =
 # 30/10/2025 is the earliest lawful date. If the circular's own final article names a later day,
 # change this one constant (no dossier can have been received under it before that day anyway).
