@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers import forms, staff_queries
 from chinhquyen.dossiers.forms.context import local
 from chinhquyen.dossiers.models import Dossier, DossierTransition, Status
@@ -112,7 +113,7 @@ def _stop_notice(dossier: Dossier) -> bytes:
     stopped = _latest(dossier, "stop", NOT_STOPPED)
     return forms.stop_notice_pdf(
         dossier,
-        reason=str(stopped.data.get("reason", "")) or stopped.note,
+        reason=str(stopped.data.get("reason", "")),  # never the internal note
         stopped_at=stopped.at,
         officer_name=_name(stopped.actor),
     )
@@ -147,8 +148,10 @@ def _kind_by_number(dossier: Dossier, number: str) -> forms.FormKind:
 def _respond(request: HttpRequest, dossier: Dossier, kind: forms.FormKind) -> HttpResponse:
     try:
         pdf = BUILDERS[kind](dossier)
-    except NoForm as missing:
-        page = {"dossier": dossier, "message": str(missing)}
+    except (NoForm, DomainError) as missing:
+        # A recorded step without what its form needs (an old row with no reason): say so.
+        message = missing.message if isinstance(missing, DomainError) else str(missing)
+        page = {"dossier": dossier, "message": message}
         return render(request, "dossiers/staff/form_unavailable.html", page, status=404)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{forms.form_filename(kind, dossier)}"'

@@ -5,11 +5,14 @@ dossiers in the officer's scope. Dossiers here are received now, under TT 03/202
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from chinhquyen.dossiers.models import Dossier, DossierTransition
 from tests.conftest import client_for
 from tests.dossier_helpers import submitted_dossier
 from tests.dossiers.backoffice.conftest import World, act, fresh
@@ -118,3 +121,37 @@ def test_unknown_form_is_a_404(world: World) -> None:
         reverse("dossiers:staff_form", args=[dossier.code, "abc"]),
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_dossier_received_under_the_2018_forms_keeps_their_numbers(world: World) -> None:
+    """Received 15/09/2025, before TT 03/2025 (in force 30/10/2025): Mẫu 05 is its control
+    sheet, and its stop notice has no number, citing Decree 118/2025 Art. 21."""
+    dossier = submitted_dossier(world.people.citizen, world.version)
+    now = timezone.now()
+    act(dossier, "accept", world.officer, now)
+    received = datetime(2025, 9, 15, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=received, submitted_at=received)
+    act(fresh(dossier), "stop", world.officer, now, reason="Người nộp đề nghị dừng.")
+    client = client_for(world.officer)
+    page = client.get(reverse("dossiers:staff_dossier", args=[dossier.code])).content.decode()
+    assert "Mẫu 05 Phiếu kiểm soát quá trình giải quyết hồ sơ" in page
+    assert "Mẫu 06" not in page and ">Thông báo dừng giải quyết hồ sơ<" in page
+    sheet = client.get(reverse("dossiers:staff_form", args=[dossier.code, "05"]))
+    assert sheet.status_code == 200 and f"mau-05-{dossier.code}.pdf" in sheet["Content-Disposition"]
+    assert "Mẫu 05 ban hành kèm theo Thông tư số 01/2018/TT-VPCP" in pdf_text(sheet.content)
+    notice = client.get(reverse("dossiers:staff_form_kind", args=[dossier.code, "thong-bao-dung"]))
+    assert notice.status_code == 200
+    assert f"thong-bao-dung-{dossier.code}.pdf" in notice["Content-Disposition"]
+    text = pdf_text(notice.content)
+    assert "Lý do: Người nộp đề nghị dừng." in text and "Ngày tiếp nhận: 15/09/2025" in text
+    assert "Điều 21 Nghị định số 118/2025/NĐ-CP" in text and "Mẫu 05" not in text
+
+
+def test_a_stop_row_without_its_reason_says_so(world: World) -> None:
+    dossier = submitted_dossier(world.people.citizen, world.version)
+    act(dossier, "stop", world.officer, timezone.now(), reason="Người nộp đề nghị dừng.")
+    DossierTransition.objects.filter(dossier=dossier, action="stop").update(data={})
+    url = reverse("dossiers:staff_form_kind", args=[dossier.code, "thong-bao-dung"])
+    response = client_for(world.officer).get(url)
+    assert response.status_code == 404
+    assert "Nêu rõ lý do dừng giải quyết hồ sơ." in response.content.decode()
