@@ -30,8 +30,8 @@ class FormKind(StrEnum):
     REGISTER = "register"  # Sổ theo dõi hồ sơ
 
 
-A5 = "A5"  # TT 01/2018 Art. 10: forms 01–05 are printed on A5 (148 × 210 mm)
-A4_LANDSCAPE = "A4 landscape"  # the register, Mẫu 06, is printed on A4
+A5 = "A5"  # TT 01/2018 Art. 10: forms 01–05 on A5 (148 × 210 mm); TT 03/2025 01–06 kept so [S]
+A4_LANDSCAPE = "A4 landscape"  # the register (Mẫu 06 of 2018, 07 of 2025) is printed on A4
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _tt03(kind: FormKind, number: str, title: str, suffix: str, page: str = A5) 
 # Decree 118/2025/NĐ-CP Art. 21 (in force 01/07/2025) lets the citizen stop a dossier, and the
 # one-stop office then sends a stop notice; TT 01/2018 has no form for it. A dossier received
 # under the 2018 forms that is stopped gets a notice with the same content, without a form number,
-# citing the decree (onestop.md §1.7; the choice is recorded in docs/adr, “form editions”).
+# citing the decree (onestop.md §1.7; the choice is recorded in ADR 0021).
 _DECREE_118_STOP = (
     "Thông báo lập theo Điều 21 Nghị định số 118/2025/NĐ-CP; Thông tư số 01/2018/TT-VPCP"
     " không có mẫu thông báo này"
