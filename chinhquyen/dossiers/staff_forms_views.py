@@ -148,8 +148,9 @@ def _kind_by_number(dossier: Dossier, number: str) -> forms.FormKind:
 def _respond(request: HttpRequest, dossier: Dossier, kind: forms.FormKind) -> HttpResponse:
     try:
         pdf = BUILDERS[kind](dossier)
-    except (NoForm, DomainError) as missing:
-        # A recorded step without what its form needs (an old row with no reason): say so.
+    except (NoForm, DomainError, LookupError) as missing:
+        # A recorded step without what its form needs (an old row with no reason), or a dossier
+        # received before any edition was in force (LookupError names the day): say so.
         message = missing.message if isinstance(missing, DomainError) else str(missing)
         page = {"dossier": dossier, "message": message}
         return render(request, "dossiers/staff/form_unavailable.html", page, status=404)

@@ -143,11 +143,15 @@ def _printable(dossier: Dossier, transitions: list[DossierTransition]) -> list[d
         FormKind.STOP_NOTICE: dossier.status == Status.STOPPED and "stop" in done,
         FormKind.CONTROL_SHEET: True,
     }
-    return [
-        {"slug": SLUG_OF[kind], "label": form_label(edition_for(kind, dossier))}
-        for kind, shown in has.items()
-        if shown
-    ]
+    printable = []
+    for kind, shown in has.items():
+        try:
+            edition = edition_for(kind, dossier) if shown else None
+        except LookupError:  # received before 06/01/2019 (imported history): no form in force
+            edition = None
+        if edition is not None:
+            printable.append({"slug": SLUG_OF[kind], "label": form_label(edition)})
+    return printable
 
 
 def _needs_agency(names: list[str]) -> bool:

@@ -156,7 +156,7 @@ def edition_on(kind: FormKind, day: date) -> FormEdition:
     """The edition of `kind` in force on `day`."""
     in_force = [e for e in FORM_EDITIONS if e.kind == kind and e.effective_from <= day]
     if not in_force:
-        raise LookupError(f"Không có mẫu “{kind.value}” áp dụng cho ngày {day:%d/%m/%Y}.")
+        raise LookupError(f"Không có mẫu áp dụng cho ngày {day:%d/%m/%Y} (loại {kind.value}).")
     return max(in_force, key=lambda edition: edition.effective_from)
 
 

@@ -155,3 +155,21 @@ def test_a_stop_row_without_its_reason_says_so(world: World) -> None:
     response = client_for(world.officer).get(url)
     assert response.status_code == 404
     assert "Nêu rõ lý do dừng giải quyết hồ sơ." in response.content.decode()
+
+
+def test_a_dossier_from_before_any_edition_has_no_forms(world: World) -> None:
+    """Imported history received before TT 01/2018 was in force (06/01/2019): the page shows no
+    form links and a form URL says why, never a server error."""
+    dossier = submitted_dossier(world.people.citizen, world.version)
+    act(dossier, "accept", world.officer, timezone.now())
+    received = datetime(2018, 12, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    Dossier.objects.filter(pk=dossier.pk).update(received_at=received, submitted_at=received)
+    client = client_for(world.officer)
+    page = client.get(reverse("dossiers:staff_dossier", args=[dossier.code]))
+    assert page.status_code == 200 and "bieu-mau/" not in page.content.decode()
+    url = reverse("dossiers:staff_form_kind", args=[dossier.code, "phieu-kiem-soat"])
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Không có mẫu áp dụng cho ngày 20/12/2018" in response.content.decode()
+    old = client.get(reverse("dossiers:staff_form", args=[dossier.code, "05"]))
+    assert old.status_code == 404 and "Không có mẫu này." in old.content.decode()
