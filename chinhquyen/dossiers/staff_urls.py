@@ -11,6 +11,11 @@ urlpatterns = [
     path("can-bo/ho-so/phan-cong/", staff_views.bulk_assign, name="staff_bulk_assign"),
     path("can-bo/ho-so/<str:code>/", staff_views.dossier_detail, name="staff_dossier"),
     path(
+        "can-bo/ho-so/<str:code>/bieu-mau/<slug:kind>.pdf",
+        staff_forms_views.dossier_form_by_kind,
+        name="staff_form_kind",
+    ),
+    path(
         "can-bo/ho-so/<str:code>/mau-<str:form>.pdf",
         staff_forms_views.dossier_form,
         name="staff_form",

@@ -21,16 +21,19 @@ from chinhquyen.core.errors import DomainError
 from chinhquyen.core.files import read_file
 from chinhquyen.core.middleware import client_address
 from chinhquyen.dossiers import eresult, staff_queries
+from chinhquyen.dossiers.forms import FormKind, edition_for
+from chinhquyen.dossiers.forms import label as form_label
 from chinhquyen.dossiers.handling import (
     available_actions,
     do_transition_dossier,
     last_seq,
     waiting_tasks,
 )
-from chinhquyen.dossiers.models import Dossier, DossierTransition
+from chinhquyen.dossiers.models import Dossier, DossierTransition, Status
 from chinhquyen.dossiers.postal import do_reorder_shipment
 from chinhquyen.dossiers.process import ACTIONS, process_for
 from chinhquyen.dossiers.staff_forms import SignRequest, read_action_data, read_sign_request
+from chinhquyen.dossiers.staff_forms_views import SLUG_OF
 from chinhquyen.org.decorators import staff_view
 from chinhquyen.portal.tracking_views import attachment_header
 
@@ -98,7 +101,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "expected_seq": transitions[-1].seq if transitions else 0,
         "assignable": staff_queries.assignable_staff(holder) if "assign" in names else [],
         "agencies": staff_queries.other_agencies(holder) if _needs_agency(names) else [],
-        "printable": _printable(transitions),
+        "printable": _printable(dossier, transitions),
         **_sign_choices(request, dossier, names),
         "shipments": dossier.shipments.prefetch_related("events").order_by("created_at", "pk"),
         "due": moment(dossier.due_at),
@@ -125,10 +128,30 @@ def _sign_choices(request: HttpRequest, dossier: Dossier, names: list[str]) -> d
     }
 
 
-def _printable(transitions: list[DossierTransition]) -> dict[str, bool]:
-    """Which recorded steps have a form (Mẫu 02 supplement, 03 refusal, 04 apology)."""
+def _printable(dossier: Dossier, transitions: list[DossierTransition]) -> list[dict[str, str]]:
+    """The forms this dossier has, each with its number in the edition of its reception day
+    (TT 01/2018 Mẫu 01–05 or TT 03/2025 Mẫu 01–06, forms.editions): the receipt once received,
+    the supplement request, refusal, apology and stop notice once that step was recorded, the
+    control sheet always."""
     done = {transition.action for transition in transitions}
-    return {"02": "request_supplement" in done, "03": "refuse" in done, "04": "extend_due" in done}
+    has = {
+        FormKind.RECEIPT: dossier.received_at is not None,
+        FormKind.SUPPLEMENT_REQUEST: "request_supplement" in done,
+        FormKind.REFUSAL: "refuse" in done,
+        FormKind.APOLOGY: "extend_due" in done,
+        # Decree 118/2025 Art. 21: the notice once the dossier is stopped.
+        FormKind.STOP_NOTICE: dossier.status == Status.STOPPED and "stop" in done,
+        FormKind.CONTROL_SHEET: True,
+    }
+    printable = []
+    for kind, shown in has.items():
+        try:
+            edition = edition_for(kind, dossier) if shown else None
+        except LookupError:  # received before 06/01/2019 (imported history): no form in force
+            edition = None
+        if edition is not None:
+            printable.append({"slug": SLUG_OF[kind], "label": form_label(edition)})
+    return printable
 
 
 def _needs_agency(names: list[str]) -> bool:

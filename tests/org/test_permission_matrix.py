@@ -114,7 +114,8 @@ def _values(province: Province, personas: Personas) -> dict[str, str]:
         "national_code": theirs.draft.procedure_version.procedure.national_code,
         "step": "1",
         "action": "request_supplement",
-        "form": "05",
+        "form": "06",  # the control sheet in the TT 03/2025 edition (Mẫu 05 is the stop notice)
+        "kind": "phieu-kiem-soat",
         "year": "2026",
         "fmt": "xlsx",
         "measure": "resolved_late",

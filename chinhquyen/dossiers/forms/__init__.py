@@ -1,9 +1,10 @@
-"""The official one-stop forms (TT 01/2018/TT-VPCP Mẫu 01–06) as PDFs, and the register as XLSX.
+"""The official one-stop forms (TT 01/2018/TT-VPCP Mẫu 01–06; TT 03/2025/TT-VPCP Mẫu 01–07 with the
+stop notice) as PDFs, and the register as XLSX.
 
 The back office calls one function per form with the dossier and what only it knows (the items
 missing, the reasons, the new date); received_at and due_at are read from the dossier as stored.
 Each form is the edition in force on the dossier's reception date (`editions.FORM_EDITIONS`).
-Forms 01–05 are A5 with a QR code to the public tracking page; the register (06) is A4.
+Every form but the register is A5 with a QR code to the public tracking page; the register is A4.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from chinhquyen.dossiers.forms.editions import (
     FORM_EDITIONS,
     FormEdition,
     FormKind,
+    edition_by_number,
     edition_on,
+    label,
     register_edition,
 )
 from chinhquyen.dossiers.forms.registers import register_entries, register_xlsx
@@ -32,9 +35,11 @@ __all__ = [
     "FormKind",
     "apology_pdf",
     "control_sheet_pdf",
+    "edition_by_number",
     "edition_for",
     "edition_on",
     "form_filename",
+    "label",
     "receipt_pdf",
     "refusal_pdf",
     "register_edition",
@@ -42,6 +47,7 @@ __all__ = [
     "register_pdf",
     "register_xlsx",
     "render_form_pdf",
+    "stop_notice_pdf",
     "supplement_request_pdf",
 ]
 
@@ -107,19 +113,44 @@ def apology_pdf(
     return render_form_pdf(context["edition"], context)
 
 
+def stop_notice_pdf(
+    dossier: Dossier,
+    *,
+    reason: str,
+    stopped_at: datetime,
+    officer_name: str = "",
+    requested_by: str = "",
+) -> bytes:
+    """Thông báo dừng giải quyết hồ sơ (TT 03/2025 Mẫu 05; under the 2018 forms a notice with the
+    same content citing Decree 118/2025 Art. 21), for a stopped dossier only."""
+    context = _context.stop_notice_context(
+        dossier,
+        reason=reason,
+        stopped_at=stopped_at,
+        officer_name=officer_name,
+        requested_by=requested_by,
+    )
+    return render_form_pdf(context["edition"], context)
+
+
 def control_sheet_pdf(dossier: Dossier, *, at: datetime | None = None) -> bytes:
-    """Mẫu 05 Phiếu kiểm soát quá trình giải quyết hồ sơ: every transition row, in order."""
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05 of 2018, 06 of 2025): every transition
+    row, in order."""
     context = _context.control_sheet_context(dossier, at=at)
     return render_form_pdf(context["edition"], context)
 
 
 def register_pdf(agency: Agency, year: int, *, at: datetime | None = None) -> bytes:
-    """Mẫu 06 Sổ theo dõi hồ sơ of the agency's one-stop office for the year (A4 landscape)."""
+    """Sổ theo dõi hồ sơ (Mẫu 06 of 2018, 07 of 2025) of the agency's one-stop office for the
+    year (A4 landscape)."""
     context = _context.register_context(agency, year, at=at)
     return render_form_pdf(context["edition"], context)
 
 
 def form_filename(kind: FormKind, dossier: Dossier) -> str:
-    """“mau-01-000.00.12.H29-251015-0007.pdf”: a stable name to store the PDF under."""
-    number = edition_for(kind, dossier).number.split()[-1]
-    return f"mau-{number}-{dossier.code}.pdf"
+    """“mau-01-000.00.12.H29-251015-0007.pdf”: a stable name to store the PDF under (a notice
+    with no form number: “thong-bao-dung-….pdf”)."""
+    number = edition_for(kind, dossier).number
+    if not number:
+        return f"thong-bao-dung-{dossier.code}.pdf"
+    return f"mau-{number.split()[-1]}-{dossier.code}.pdf"

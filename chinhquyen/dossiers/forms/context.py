@@ -1,6 +1,7 @@
 """What each form prints, built from a dossier, its transitions and the back office's inputs.
 
-Field lists: TT 01/2018/TT-VPCP Art. 9 and its Mẫu 01–06 (onestop.md §2.3). Every time is shown
+Field lists: TT 01/2018/TT-VPCP Art. 9 and its Mẫu 01–06 (onestop.md §2.3), kept by TT 03/2025,
+which adds the stop notice (Decree 118/2025 Art. 21; onestop.md §1.7). Every time is shown
 in Vietnam time exactly as stored (due dates are computed by `workdays` when the dossier is
 accepted and never recomputed here)."""
 
@@ -210,7 +211,7 @@ def receipt_context(dossier: Dossier, *, officer_name: str = "") -> dict[str, An
     }
 
 
-# --- Mẫu 02, 03, 04 -----------------------------------------------------------------------------
+# --- Mẫu 02, 03, 04 and the stop notice ----------------------------------------------------------
 
 
 def supplement_request_context(
@@ -294,7 +295,39 @@ def apology_context(
     }
 
 
-# --- Mẫu 05 -------------------------------------------------------------------------------------
+def stop_notice_context(
+    dossier: Dossier,
+    *,
+    reason: str,
+    stopped_at: datetime,
+    officer_name: str = "",
+    requested_by: str = "",
+) -> dict[str, Any]:
+    """Thông báo dừng giải quyết hồ sơ (TT 03/2025 Mẫu 05; Decree 118/2025 Art. 21): sent by the
+    one-stop office that received the dossier once it is stopped at the citizen's request — who
+    asked (the applicant unless told otherwise), when, why. Only for a stopped dossier."""
+    if dossier.status != Status.STOPPED:
+        raise DomainError(
+            "Hồ sơ chưa dừng giải quyết: chưa có thông báo dừng giải quyết hồ sơ.", code="bad_state"
+        )
+    if not reason.strip():
+        raise DomainError("Nêu rõ lý do dừng giải quyết hồ sơ.", field="reason")
+    received = dossier.received_at or dossier.submitted_at
+    return {
+        **header(edition_for(FormKind.STOP_NOTICE, dossier), dossier.receiving_agency, stopped_at),
+        **dossier_facts(dossier),
+        "receiving_agency": dossier.receiving_agency.name,
+        "handling_agency": dossier.handling_agency.name,
+        "received_date": f"{local(received):%d/%m/%Y}",
+        "requested_by": requested_by.strip() or dossier.applicant_name,
+        "requested_date": f"{local(stopped_at):%d/%m/%Y}",
+        "stopped_at": clock_and_date(stopped_at),
+        "reason": reason.strip(),
+        "officer": officer_name or _officer_of(dossier, Status.STOPPED),
+    }
+
+
+# --- Control sheet (Mẫu 05 of 2018, 06 of 2025) --------------------------------------------------
 
 
 def action_label(row: DossierTransition) -> str:
@@ -349,7 +382,7 @@ def control_sheet_context(dossier: Dossier, *, at: datetime | None = None) -> di
     }
 
 
-# --- Mẫu 06 -------------------------------------------------------------------------------------
+# --- Register (Mẫu 06 of 2018, 07 of 2025) -------------------------------------------------------
 
 
 def register_context(agency: Agency, year: int, *, at: datetime | None = None) -> dict[str, Any]:

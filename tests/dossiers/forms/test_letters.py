@@ -89,7 +89,10 @@ def test_apology_prints_the_old_and_new_dates_the_reason_and_the_head(accepted: 
     )
     text = pdf_text.text_of(pdf)
 
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    # Received 12/02/2026, under TT 03/2025: Mẫu 04 renamed (the 2018 title: test_editions).
+    assert "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "đề nghị gia hạn thời gian giải quyết hồ sơ" in text
+    assert "Mẫu 04 ban hành kèm theo Thông tư số 03/2025/TT-VPCP" in text
     assert "Kính gửi: Nguyễn Văn An" in text
     assert (
         "Ngày 12/02/2026, Sở Tư pháp tiếp nhận giải quyết hồ sơ đề nghị Đăng ký khai sinh" in text

@@ -33,7 +33,8 @@ def test_receipt_prints_the_dossier_with_diacritics_and_the_stored_dates(
     assert "Thời gian nhận hồ sơ: 09 giờ 30 phút, ngày 12/02/2026" in text
     assert "Quyển số: 2026, Số thứ tự: 1" in text
     assert str(personas.officer_a) in text  # the officer who accepted
-    assert "Thông tư số 01/2018/TT-VPCP" in text
+    # Received 12/02/2026: the TT 03/2025 edition (in force 30/10/2025, forms.editions).
+    assert "Mẫu 01 ban hành kèm theo Thông tư số 03/2025/TT-VPCP" in text
 
 
 def test_due_date_is_the_workdays_date_after_tet_2026(accepted: Dossier) -> None:
