@@ -158,39 +158,53 @@ class Session:
             return 0, str(exc).encode()
 
 
-def wait_for_lock_waiter(answers: list[Answer], timeout: float = 30) -> None:
-    """Until a backend of the web process waits on a lock (it is inside the action)."""
+def wait_for_lock_waiter(answers: list[Answer], timeout: float = 30) -> str:
+    """Until a backend of the web process waits on a lock (it is inside the action); returns
+    the statement that waits, so a test can check where the action stopped."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             # Inside a transaction PostgreSQL keeps one statistics snapshot: drop it each time.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
             )
-            if cursor.fetchone()[0]:
-                return
+            row = cursor.fetchone()
+            if row:
+                return str(row[0])
             if answers:
                 raise AssertionError(f"the request ended without waiting: {answers[0]!r}")
             time.sleep(0.02)
     raise AssertionError("the web process never reached the locked step")
 
 
+def flock_waiters() -> set[int]:
+    """The processes waiting for a flock (the `->` lines of /proc/locks)."""
+    waiters = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[2] == "FLOCK":
+            waiters.add(int(fields[5]))
+    return waiters
+
+
 def kill_while_blocked(
     kill: Callable[[], None],
     send: Callable[[], Answer],
     holding: AbstractContextManager[Any],
-    reached: Callable[[list[Answer]], None] = wait_for_lock_waiter,
-) -> list[Answer]:
+    reached: Callable[[list[Answer]], str] = wait_for_lock_waiter,
+) -> tuple[list[Answer], str]:
     """Inside the test's own transaction, enter `holding` (it takes the lock the action will
     wait for), send the request from a thread, wait until `reached` says the web process is
-    blocked there, and `kill` it. Returns what the client got: `[(0, …)]`, no answer."""
+    blocked there, and `kill` it. The test's transaction is rolled back: it only held locks.
+    Returns what the client got (`[(0, …)]`: no answer) and where `reached` saw it wait."""
     answers: list[Answer] = []
     with transaction.atomic(), holding:
         sender = threading.Thread(target=lambda: answers.append(send()), daemon=True)
         sender.start()
-        reached(answers)
+        where = reached(answers)
         kill()
+        transaction.set_rollback(True)
     sender.join(timeout=30)
-    return answers
+    return answers, where
