@@ -12,7 +12,10 @@ the action needs, waits until the worker is blocked on it, and SIGKILLs the work
   row written): nothing is left, the audit chain verifies, and accepting again succeeds whole;
 - after the commit, on the broker's file while the delivery is being dispatched: everything is
   there with both messages pending, nothing reached the broker, and the outbox sweep dispatches
-  them (ADR 0008); taking the action again is refused as already handled.
+  them (ADR 0008); taking the action again is refused as already handled;
+- in a unit leader's bulk assignment on the pages (`/can-bo/ho-so/phan-cong/`, one transaction
+  per dossier), on the second dossier's lock: the first stays assigned whole, the second and
+  third are untouched, and sending the form again for them assigns both.
 
 PostgreSQL only: a second process cannot share the SQLite in-memory test database.
 """
@@ -30,6 +33,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from chinhquyen.audit.models import AuditChainHead, AuditEvent
@@ -39,7 +43,7 @@ from chinhquyen.dossiers.models import Dossier, DossierTransition, Status
 from chinhquyen.notifications.actions import do_sweep_outbox
 from chinhquyen.notifications.models import OutboxMessage
 from tests.dossier_helpers import submitted_dossier
-from tests.dossiers.backoffice.conftest import World
+from tests.dossiers.backoffice.conftest import World, act, receive
 from tests.web_process import (
     Answer,
     Session,
@@ -240,3 +244,48 @@ def test_killed_after_the_commit_leaves_everything_and_the_sweep_sends_it(
     status, body = officer.act("accept", seq)
     assert status == 409 and json.loads(body)["code"] == "already_handled", body
     _assert_accepted_whole(dossier, seq + 1)
+
+
+# --- Killed in the middle of a bulk assignment (one transaction per dossier) ---------------------
+
+
+def _assignment(dossier: Dossier) -> dict[str, Any]:
+    """What an assignment writes on one dossier."""
+    row = Dossier.objects.values("status", "step", "assignee_id", "current_agency_id")
+    return {
+        **row.get(pk=dossier.pk),
+        "transitions": list(dossier.transitions.values_list("seq", "action")),
+        "audit": AuditEvent.objects.filter(object_id=str(dossier.pk)).count(),
+    }
+
+
+def test_killed_in_a_bulk_assignment_keeps_each_finished_dossier_whole(
+    web: WebProcess, world: World
+) -> None:
+    now = timezone.now()
+    dossiers = [receive(world, now) for _ in range(3)]
+    for dossier in dossiers:
+        act(dossier, "forward", world.officer, now, unit=world.province.unit_a)
+    before = [_assignment(dossier) for dossier in dossiers]
+    specialist = world.people.specialist_a
+    leader = Session(world.unit_leader_a)
+    url = f"{web.base}{reverse('dossiers:staff_bulk_assign')}"
+
+    def assign(chosen: list[Dossier]) -> Answer:
+        form = "&".join([f"ma={d.code}" for d in chosen] + [f"can_bo={specialist.pk}"])
+        return leader.request("POST", url, form.encode(), "application/x-www-form-urlencoded")
+
+    answers, where = _kill_inside(web, lambda: assign(dossiers), _dossier_locked(dossiers[1]))
+    assert where.startswith('SELECT "dossiers_dossier"') and [a[0] for a in answers] == [0]
+    first = _assignment(dossiers[0])
+    assert first["assignee_id"] == specialist.pk and first["transitions"][-1][1] == "assign"
+    assert first["audit"] == before[0]["audit"] + 1, "the first dossier's action is whole"
+    assert [_assignment(d) for d in dossiers[1:]] == before[1:], "the others have nothing"
+    assert find_first_break() is None
+
+    status, _ = assign(dossiers[1:])
+    assert status == 200  # the worklist, after the redirect
+    assert [Dossier.objects.get(pk=d.pk).assignee_id for d in dossiers] == [specialist.pk] * 3
+    assert [_assignment(d)["transitions"][-1][1] for d in dossiers] == ["assign"] * 3
+    assert _assignment(dossiers[0]) == first, "sent again only for the two left"
+    assert find_first_break() is None
