@@ -14,4 +14,5 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chinhquyen.settings")
 application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018 (imports the views now, not on the first request)
+gc.collect()  # garbage frozen would never be freed
 gc.freeze()
