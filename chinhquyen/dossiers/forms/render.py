@@ -26,6 +26,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from chinhquyen.dossiers.forms.editions import FormEdition
+from chinhquyen.dossiers.forms.user_agent import FormHTML
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")  # Debian package fonts-liberation2
 FONT_FILES = {
@@ -120,14 +121,23 @@ def _fetcher() -> _FormFetcher:
     return _FormFetcher(allowed_protocols=("data", "file"))
 
 
-def render_form_pdf(edition: FormEdition, context: dict[str, Any]) -> bytes:
-    """Render `edition`'s template with `context` (from the builders in `context`) to PDF bytes."""
-    font_faces()  # a missing font fails here, even with the stylesheet already parsed
+def render_form_html(edition: FormEdition, context: dict[str, Any]) -> str:
+    """`edition`'s template filled with `context` (from the builders in `context`)."""
     page = {"font_family": FONT_FAMILY, "edition": edition}
     if "tracking_url" in context:
         page["qr"] = qr_data_uri(context["tracking_url"])
-    html = render_to_string(edition.template, {**context, **page})
-    stylesheet = _stylesheet()
-    document = HTML(string=html, url_fetcher=_fetcher())
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=_font_config())
+    return render_to_string(edition.template, {**context, **page})
+
+
+def write_form_pdf(html: str, document_class: type[HTML] = FormHTML) -> bytes:
+    """A form's HTML laid out with the forms' style and fonts, as PDF bytes."""
+    font_faces()  # a missing font fails here, even with the stylesheet already parsed
+    document = document_class(string=html, url_fetcher=_fetcher())
+    pdf: bytes = document.write_pdf(stylesheets=[_stylesheet()], font_config=_font_config())
     return pdf
+
+
+def render_form_pdf(edition: FormEdition, context: dict[str, Any]) -> bytes:
+    """Render `edition`'s template with `context` (from the builders in `context`) to PDF bytes."""
+    font_faces()
+    return write_form_pdf(render_form_html(edition, context))
