@@ -13,7 +13,7 @@ from weasyprint import HTML
 from chinhquyen.dossiers.forms import context as build
 from chinhquyen.dossiers.forms.render import render_form_html, write_form_pdf
 from chinhquyen.dossiers.forms.user_agent import FormHTML, forms_user_agent_css
-from chinhquyen.dossiers.models import Dossier
+from chinhquyen.dossiers.models import Dossier, Status
 
 from .conftest import RECEIVED
 
@@ -45,6 +45,19 @@ def test_every_form_is_the_same_with_the_forms_part_of_the_stylesheet(accepted: 
         whole = _WRITTEN.sub(b"", write_form_pdf(html, HTML))
         part = _WRITTEN.sub(b"", write_form_pdf(html, FormHTML))
         assert part == whole, f"Mẫu {number} differs"
+
+
+def test_the_stop_notice_is_the_same_with_the_forms_part_of_the_stylesheet(
+    accepted: Dossier,
+) -> None:
+    accepted.status = Status.STOPPED  # in memory: the notice reads the status only
+    context = build.stop_notice_context(
+        accepted, reason="Công dân xin dừng", stopped_at=RECEIVED + timedelta(days=1),
+        officer_name="Lê Thị Hướng",
+    )  # fmt: skip
+    html = render_form_html(context["edition"], context)
+    whole = _WRITTEN.sub(b"", write_form_pdf(html, HTML))
+    assert _WRITTEN.sub(b"", write_form_pdf(html, FormHTML)) == whole
 
 
 def test_a_template_using_another_element_would_be_told() -> None:
