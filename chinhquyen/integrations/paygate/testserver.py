@@ -32,13 +32,15 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 from zoneinfo import ZoneInfo
+
+from chinhquyen.integrations.testservers import QuietHandler, make_threading_server, serving
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PAY_PATH = "/paymentv2/vpcpay.html"
@@ -237,7 +239,7 @@ def order_page(order: Mapping[str, str], outcome: str) -> bytes:
 
 
 def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _reply(self, status: int, body: bytes, content_type: str = "text/html",
                    location: str = "") -> None:  # fmt: skip
             self.send_response(status)
@@ -291,32 +293,17 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return self._refuse("Giao dịch này đã được xử lý (mã lỗi 94).")
             self._reply(302, b"", location=gateway.pay(order, form))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            if self.server.verbose:  # type: ignore[attr-defined]
-                super().log_message(format, *args)
-
     return Handler
 
 
 def make_server(gateway: Gateway, host: str = "127.0.0.1", port: int = 0,
                 verbose: bool = False) -> ThreadingHTTPServer:  # fmt: skip
-    server = ThreadingHTTPServer((host, port), _handler(gateway))
-    server.verbose = verbose  # type: ignore[attr-defined]
-    return server
+    return make_threading_server(_handler(gateway), host, port, verbose)
 
 
-@contextmanager
-def running(gateway: Gateway, host: str = "127.0.0.1") -> Iterator[str]:
+def running(gateway: Gateway, host: str = "127.0.0.1") -> AbstractContextManager[str]:
     """Serve `gateway` from a thread on a free port; yields its base URL."""
-    server = make_server(gateway, host)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serving(make_server(gateway, host), host)
 
 
 def main(argv: list[str] | None = None) -> None:

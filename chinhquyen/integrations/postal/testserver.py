@@ -29,13 +29,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from chinhquyen.integrations.testservers import QuietHandler, make_threading_server, serving
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SHIPMENTS_PATH = "/v1/shipments"
@@ -158,7 +160,7 @@ def _order_error(key: str, order: Any) -> str:
 
 
 def _handler(operator: Operator) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _reply(self, status: int, body: Any) -> None:
             raw = json.dumps(body, ensure_ascii=False).encode()
             self.send_response(status)
@@ -196,32 +198,17 @@ def _handler(operator: Operator) -> type[BaseHTTPRequestHandler]:
                 return
             self._reply(status, answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            if self.server.verbose:  # type: ignore[attr-defined]
-                super().log_message(format, *args)
-
     return Handler
 
 
 def make_server(operator: Operator, host: str = "127.0.0.1", port: int = 0,
                 verbose: bool = False) -> ThreadingHTTPServer:  # fmt: skip
-    server = ThreadingHTTPServer((host, port), _handler(operator))
-    server.verbose = verbose  # type: ignore[attr-defined]
-    return server
+    return make_threading_server(_handler(operator), host, port, verbose)
 
 
-@contextmanager
-def running(operator: Operator, host: str = "127.0.0.1") -> Iterator[str]:
+def running(operator: Operator, host: str = "127.0.0.1") -> AbstractContextManager[str]:
     """Serve `operator` from a thread on a free port; yields its base URL."""
-    server = make_server(operator, host)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serving(make_server(operator, host), host)
 
 
 def main(argv: list[str] | None = None) -> None:
