@@ -330,6 +330,7 @@ def _request_supplement(ctx: _Ctx) -> _Move:
     the dossier waits and its time limit restarts when the complete supplement arrives."""
     _check_assignee(ctx)
     items = _items(ctx.data, "items", "Nêu rõ các giấy tờ, nội dung cần bổ sung.")
+    _check_supplement_in_time(ctx)
     return _Move(
         to_status=Status.SUPPLEMENT_REQUESTED,
         public_note="Cần bổ sung: " + "; ".join(items),
@@ -340,6 +341,28 @@ def _request_supplement(ctx: _Ctx) -> _Move:
             {"noi_dung_bo_sung": "\n".join(f"- {item}" for item in items)},
         ),
     )
+
+
+def supplement_deadline(dossier: Dossier, process: Process) -> datetime | None:
+    """Decree 61/2018 Art. 19(4): once appraisal has started, the competent agency asks for a
+    supplement within 3 working days from reception (or the period the process sets), counted on
+    the handling agency's working calendar; None at reception (the one-stop office's own request,
+    Art. 15 and 17, is not bound by it)."""
+    appraising = process.current(dossier.step).kind != StepKind.RECEPTION
+    if dossier.status != Status.PROCESSING or not appraising or dossier.received_at is None:
+        return None
+    return add_budget(dossier.received_at, process.supplement_limit, agency=dossier.handling_agency)
+
+
+def _check_supplement_in_time(ctx: _Ctx) -> None:
+    deadline = supplement_deadline(ctx.dossier, ctx.process)
+    if deadline is not None and ctx.now > deadline:
+        raise DomainError(
+            "Đã quá thời hạn yêu cầu bổ sung hồ sơ: cơ quan giải quyết chỉ được yêu cầu bổ sung"
+            f" trong {ctx.process.supplement_limit.label()} kể từ ngày tiếp nhận, tức trước"
+            f" {_fmt(deadline)} (NĐ 61/2018, Điều 19 khoản 4).",
+            code="supplement_too_late",
+        )
 
 
 def _submit_supplement(ctx: _Ctx) -> _Move:
