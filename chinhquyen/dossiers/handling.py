@@ -682,6 +682,30 @@ def _record_result(ctx: _Ctx) -> _Move:
     )
 
 
+def _refuse_after_appraisal(ctx: _Ctx) -> _Move:
+    """Decree 61/2018 Art. 19(8): a dossier found not eligible after appraisal is refused with a
+    Phiếu từ chối giải quyết hồ sơ, entered in the result section and sent through the one-stop
+    office, within the processing time limit. Recorded as status 9 with a refusal result (ADR 0018,
+    "Refusal after appraisal"): the dossier goes back to the receiving office for return."""
+    dossier = ctx.dossier
+    _check_assignee(ctx)
+    reasons = _items(ctx.data, "reasons", "Nêu rõ lý do từ chối giải quyết hồ sơ.")
+    if dossier.due_at is not None and ctx.now > dossier.due_at:
+        raise DomainError(
+            "Đã quá thời hạn giải quyết: Phiếu từ chối giải quyết hồ sơ phải gửi trong thời hạn"
+            f" giải quyết, tức trước {_fmt(dossier.due_at)} (NĐ 61/2018, Điều 19 khoản 8).",
+            code="refusal_too_late",
+        )
+    return _Move(
+        to_status=Status.DONE,
+        step=ctx.process.return_step.code,
+        public_note="Hồ sơ không đủ điều kiện giải quyết. Lý do: " + "; ".join(reasons),
+        data={"result": "refused", "reasons": reasons},
+        fields={"finished_at": ctx.now, "current_agency": dossier.receiving_agency},
+        notify=("dossier.resolution_refused", {"ly_do": "\n".join(reasons)}),
+    )
+
+
 def signed_draft_of(dossier: Dossier) -> dict[str, Any] | None:
     """What the last approval recorded of the leader-signed draft (document, SHA-256, the
     certificate's fingerprint), or None when the approval carried no signature."""
@@ -809,6 +833,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], _Move]] = {
     "propose": _propose,
     "approve": _approve,
     "send_back": _send_back,
+    "refuse_after_appraisal": _refuse_after_appraisal,
     "record_result": _record_result,
     "return_result": _return_result,
     "extend_due": _extend_due,

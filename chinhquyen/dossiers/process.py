@@ -396,6 +396,9 @@ ACTIONS: dict[str, ActionRule] = {rule.name: rule for rule in (
     ActionRule("propose", "Trình phê duyệt", _IN_PROCESSING, _APPRAISING, "step", "holder"),
     ActionRule("approve", "Phê duyệt", _IN_PROCESSING, _APPROVING, "step", "holder"),
     ActionRule("send_back", "Trả lại để xử lý lại", _IN_PROCESSING, _APPROVING, "step", "holder"),
+    # Decree 61/2018 Art. 19(8): not eligible after appraisal — Phiếu từ chối giải quyết hồ sơ.
+    ActionRule("refuse_after_appraisal", "Từ chối giải quyết", _IN_PROCESSING,
+               _APPRAISING | _APPROVING, "step", "holder"),
     ActionRule("record_result", "Có kết quả giải quyết", _IN_PROCESSING, AFTER_APPROVAL,
                "result", "holder", refusal=_NOT_APPROVED),
     ActionRule("return_result", "Trả kết quả", frozenset({S.DONE}), None, "return", "receiving"),

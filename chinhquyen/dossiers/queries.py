@@ -127,6 +127,7 @@ PUBLIC_ACTIONS = {
     "approve": "Phê duyệt",
     "send_back": "Trả lại để xử lý lại",
     "extend_due": "Xin lỗi và hẹn lại ngày trả kết quả",
+    "refuse_after_appraisal": "Từ chối giải quyết",
 }
 
 

@@ -316,6 +316,7 @@ def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -
     readers: dict[str, Callable[[], dict[str, Any]]] = {
         "refuse": lambda: {"reasons": body.reasons},
         "request_supplement": lambda: {"items": body.items},
+        "refuse_after_appraisal": lambda: {"reasons": body.reasons},
         # Without `agency_id`, to the competent agency itself.
         "forward": lambda: {"unit": _agency(body.agency_id)} if body.agency_id else {},
         "assign": lambda: {"assignee": _active_user(body.assignee_id)},
@@ -444,8 +445,9 @@ def list_shipments(request: HttpRequest, code: str = DossierCode) -> list[dict[s
 def take_action(
     request: HttpRequest, payload: ActionIn, code: str = DossierCode, action: str = Action
 ) -> dict[str, Any]:
-    """Fields by action: refuse `reasons`; request_supplement `items`; forward `agency_id` (a
-    unit of the competent agency, or omitted for the agency itself); assign `assignee_id`;
+    """Fields by action: refuse and refuse_after_appraisal `reasons`; request_supplement
+    `items`; forward `agency_id` (a unit of the competent agency, or omitted for the agency
+    itself); assign `assignee_id`;
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
     `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `method`
     (counter with `collected_by`, or post with `cod_amount`: the waybill comes from the postal

@@ -145,7 +145,9 @@ class ActionIn(Schema):
         ge=0, le=2**31 - 1, description="seq của bước cuối cùng bạn đã xem (expected_seq)"
     )
     note: str = Field("", max_length=4000, description="Ghi chú nội bộ; lý do khi trả lại")
-    reasons: list[Line] = Field([], max_length=MAX_LINES, description="refuse: các lý do")
+    reasons: list[Line] = Field(
+        [], max_length=MAX_LINES, description="refuse, refuse_after_appraisal: lý do"
+    )
     items: list[Line] = Field([], max_length=MAX_LINES, description="request_supplement")
     agency_id: Id | None = Field(
         None, description="forward: đơn vị nhận; request_opinion, coordinate: đơn vị phối hợp"

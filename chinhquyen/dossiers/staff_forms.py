@@ -78,6 +78,7 @@ def read_action_data(
     readers: dict[str, Callable[[], dict[str, Any]]] = {
         "refuse": lambda: {"reasons": lines(post, "ly_do")},
         "request_supplement": lambda: {"items": lines(post, "noi_dung")},
+        "refuse_after_appraisal": lambda: {"reasons": lines(post, "ly_do")},
         "forward": lambda: {"unit": _agency(post, "don_vi")},
         "assign": lambda: {"assignee": _assignee(post)},
         "request_opinion": lambda: {

@@ -91,7 +91,7 @@ def test_every_default_template_renders_in_vietnamese(
         for code in ("dossier.submitted", "dossier.accepted", "dossier.supplement_requested",
                      "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
                      "dossier.stopped", "dossier.withdrawn", "dossier.returned",
-                     "dossier.sent_by_post")
+                     "dossier.sent_by_post", "dossier.resolution_refused")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

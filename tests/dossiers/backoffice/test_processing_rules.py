@@ -11,11 +11,16 @@ from typing import Any
 import pytest
 
 from chinhquyen.core.errors import DomainError
-from chinhquyen.dossiers.handling import supplement_deadline
+from chinhquyen.dossiers.handling import available_actions, supplement_deadline
 from chinhquyen.dossiers.models import Status
-from chinhquyen.dossiers.process import Budget, check_process, process_for
+from chinhquyen.dossiers.process import Budget, Verdict, check_process, process_for
+from chinhquyen.dossiers.queries import public_lookup
+from chinhquyen.notifications.models import OutboxMessage
+from chinhquyen.org.models import Role
 from chinhquyen.procedures.models import ProcedureVersion
+from chinhquyen.reports.statistics import agency_statistics
 from tests.dossiers.backoffice.conftest import (
+    APPLICANT,
     PROCESS,
     World,
     act,
@@ -25,6 +30,7 @@ from tests.dossiers.backoffice.conftest import (
     to_processing,
 )
 from tests.dossiers.backoffice.test_bad_input import refused
+from tests.factories import staff_with_role
 
 MONDAY = at("2026-03-02 09:00")
 THREE_DAYS = Budget(Decimal(3), "working_days")
@@ -117,3 +123,85 @@ def test_only_one_step_sets_the_period() -> None:
         step["budget"] = budget
     with pytest.raises(DomainError, match="chỉ đặt ở một bước thẩm định"):
         check_process(process, THREE_DAYS)
+
+
+# --- Art. 19(8): refusal after appraisal --------------------------------------------------------
+
+REASONS = ["Người yêu cầu không có quan hệ với người được khai sinh", "Đã đăng ký khai sinh"]
+
+
+def test_refusal_after_appraisal_ends_at_the_one_stop_office(world: World) -> None:
+    people = world.people
+    dossier = to_processing(world, MONDAY)
+    assert "refuse_after_appraisal" in available_actions(dossier, people.specialist_a)
+    assert "refuse_after_appraisal" not in available_actions(dossier, world.officer)
+    when = at("2026-03-04 10:00")
+    row = act(dossier, "refuse_after_appraisal", people.specialist_a, when, reasons=REASONS)
+    dossier = fresh(dossier)
+    # Status 9 with a refusal result (ADR 0018): recorded in the result section, returned
+    # through the one-stop office that received it.
+    assert dossier.status == Status.DONE and dossier.step == "tra_ket_qua"
+    assert dossier.current_agency == world.province.agency_a
+    assert dossier.finished_at == when
+    assert row.data["result"] == "refused" and row.data["reasons"] == REASONS
+    # The appraisal step (1 working day from Monday 09:00) was due Tuesday 09:00: the step is
+    # late, the dossier is not (due Thursday 09:00).
+    assert row.data["verdict"] == Verdict.LATE and row.data["step"] == "tham_dinh"
+    assert row.public_note == "Hồ sơ không đủ điều kiện giải quyết. Lý do: " + "; ".join(REASONS)
+    sent = OutboxMessage.objects.filter(template_code="dossier.resolution_refused")
+    assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
+    assert all(REASONS[0] in message.body for message in sent)
+    lookup = public_lookup(dossier.code, APPLICANT.phone[-4:])
+    assert lookup is not None and lookup.steps[-1].label == "Từ chối giải quyết"
+    # The officer returns the Phiếu từ chối giải quyết and the papers.
+    assert available_actions(dossier, world.officer) == ["return_result"]
+    act(dossier, "return_result", world.officer, at("2026-03-05 08:00"), method="counter")
+    assert fresh(dossier).status == Status.RETURNED
+
+
+def test_a_leader_refuses_at_approval(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    act(dossier, "propose", world.people.specialist_a, MONDAY)
+    act(dossier, "refuse_after_appraisal", world.unit_leader_a, at("2026-03-02 15:00"),
+        reasons=["Hồ sơ giả mạo"])  # fmt: skip
+    assert fresh(dossier).status == Status.DONE
+
+
+def test_statistics_count_the_refusal_resolved(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    act(dossier, "refuse_after_appraisal", world.people.specialist_a, at("2026-03-03 10:00"),
+        reasons=REASONS)  # fmt: skip
+    numbers = agency_statistics(
+        world.province.agency_a, at("2026-03-01 00:00"), at("2026-04-01 00:00"),
+        now=at("2026-04-02 09:00"),
+    )  # fmt: skip
+    assert (numbers.resolved, numbers.resolved_early, numbers.refused) == (1, 1, 0)
+    assert numbers.on_time_rate == 100
+
+
+def test_refusal_after_appraisal_needs_reasons(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    with refused(dossier, "Nêu rõ lý do từ chối giải quyết hồ sơ."):
+        act(dossier, "refuse_after_appraisal", world.people.specialist_a, MONDAY,
+            reasons=["  ", ""])  # fmt: skip
+
+
+def test_refusal_after_the_time_limit_is_refused(world: World) -> None:
+    dossier = to_processing(world, MONDAY)  # due Thursday 05/03 09:00
+    late = at("2026-03-05 09:30")
+    with refused(dossier, "quá thời hạn giải quyết.*trước 09:00 05/03/2026", "refusal_too_late"):
+        act(dossier, "refuse_after_appraisal", world.people.specialist_a, late, reasons=REASONS)
+
+
+def test_only_the_holder_refuses_after_appraisal(world: World) -> None:
+    dossier = receive(world, MONDAY)
+    with refused(dossier, "không thực hiện được “Từ chối giải quyết”", "bad_state"):
+        act(dossier, "refuse_after_appraisal", world.officer, MONDAY, reasons=REASONS)
+    dossier = to_processing(world, MONDAY)
+    with refused(dossier, "không có vai trò", "forbidden"):
+        act(dossier, "refuse_after_appraisal", world.officer, MONDAY, reasons=REASONS)
+    with refused(dossier, "không có vai trò", "forbidden"):  # a specialist of another unit
+        act(dossier, "refuse_after_appraisal", world.specialist_a2, MONDAY, reasons=REASONS)
+    colleague = staff_with_role(world.province.unit_a, Role.SPECIALIST, username="cv_khac")
+    with refused(dossier, "phân công cho chuyên viên khác", "forbidden"):
+        act(dossier, "refuse_after_appraisal", colleague, MONDAY, reasons=REASONS)
