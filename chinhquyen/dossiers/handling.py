@@ -706,6 +706,73 @@ def _refuse_after_appraisal(ctx: _Ctx) -> _Move:
     )
 
 
+MAX_MONEY = Decimal(10) ** 12
+
+
+def _money(data: dict[str, Any], key: str, message: str) -> Decimal:
+    """A whole number of đồng, positive, below 10^12 (VND has no subunit in use)."""
+    raw = data.get(key)
+    try:
+        value = Decimal(str(raw).strip()) if raw is not None and not isinstance(raw, bool) else None
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or value <= 0 or value >= MAX_MONEY:
+        raise DomainError(message, field=key)
+    if value != value.to_integral_value():
+        raise DomainError("Số tiền phải là số đồng nguyên.", field=key)
+    return value.quantize(Decimal(1))
+
+
+def _request_payment(ctx: _Ctx) -> _Move:
+    """Status 6, "Yêu cầu thực hiện nghĩa vụ tài chính" (onestop.md §6.1; Decree 61/2018 Art. 22,
+    Decree 118/2025 Art. 24 on how fees are paid): the holder asks the applicant to pay a fee or
+    tax, stating the amount and what it is for. The step waits (no step deadline runs while the
+    applicant pays); the dossier's time limit does not move (ADR 0018: Art. 19(4) restarts it,
+    and Decision 766 subtracts time, only for a supplement)."""
+    _check_assignee(ctx)
+    amount = _money(ctx.data, "money", "Nhập số tiền phải nộp (đồng, lớn hơn 0).")
+    content = _text(ctx.data, "content", "Nêu nội dung khoản phải nộp (phí, lệ phí, thuế…).", 500)
+    return _Move(
+        to_status=Status.PAYMENT_REQUESTED,
+        public_note=f"Cần thực hiện nghĩa vụ tài chính: {content}, số tiền {_vnd(amount)}.",
+        data={"amount": str(amount), "content": content},
+        fields={"step_due_at": None},  # the step waits for the payment
+        notify=("dossier.payment_requested", {"so_tien": _vnd(amount), "noi_dung": content}),
+    )
+
+
+def _vnd(amount: Decimal) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
+def _record_payment(ctx: _Ctx) -> _Move:
+    """The one-stop office records that the applicant paid what status 6 asked (the receipt or
+    proof of payment travels with the dossier, Decree 61/2018 Art. 22): processing resumes where
+    it waited, the step's budget counted again from now; the time limit is unchanged."""
+    dossier = ctx.dossier
+    asked = dossier.transitions.filter(action="request_payment").order_by("-seq").first()
+    requested = Decimal((asked.data or {}).get("amount", "0")) if asked else Decimal(0)
+    paid = _money(ctx.data, "money", "Nhập số tiền người nộp đã nộp (đồng, lớn hơn 0).")
+    if paid < requested:
+        raise DomainError(
+            f"Số tiền đã nộp ({_vnd(paid)}) nhỏ hơn số tiền phải nộp ({_vnd(requested)}).",
+            field="money",
+        )
+    receipt = str(ctx.data.get("receipt") or "").strip()[:100]
+    resume = asked.from_status if asked and asked.from_status else Status.PROCESSING
+    step = ctx.process.current(dossier.step)
+    step_due = add_budget(ctx.now, step.budget, agency=dossier.handling_agency)
+    data: dict[str, Any] = {"amount": str(paid), "step_due_at": _iso(step_due)}
+    if receipt:
+        data["receipt"] = receipt
+    return _Move(
+        to_status=resume,
+        public_note=f"Đã ghi nhận người nộp thực hiện nghĩa vụ tài chính ({_vnd(paid)}).",
+        data=data,
+        fields={"step_due_at": step_due, "paid_amount": dossier.paid_amount + paid},
+    )
+
+
 def signed_draft_of(dossier: Dossier) -> dict[str, Any] | None:
     """What the last approval recorded of the leader-signed draft (document, SHA-256, the
     certificate's fingerprint), or None when the approval carried no signature."""
@@ -834,6 +901,8 @@ _HANDLERS: dict[str, Callable[[_Ctx], _Move]] = {
     "approve": _approve,
     "send_back": _send_back,
     "refuse_after_appraisal": _refuse_after_appraisal,
+    "request_payment": _request_payment,
+    "record_payment": _record_payment,
     "record_result": _record_result,
     "return_result": _return_result,
     "extend_due": _extend_due,

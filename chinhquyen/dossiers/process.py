@@ -399,11 +399,20 @@ ACTIONS: dict[str, ActionRule] = {rule.name: rule for rule in (
     # Decree 61/2018 Art. 19(8): not eligible after appraisal — Phiếu từ chối giải quyết hồ sơ.
     ActionRule("refuse_after_appraisal", "Từ chối giải quyết", _IN_PROCESSING,
                _APPRAISING | _APPROVING, "step", "holder"),
+    # Status 6 (onestop.md §6.1): the applicant is asked to pay a fee or tax; the office records
+    # the payment and processing resumes (ADR 0018, "Financial obligations").
+    ActionRule("request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính", _IN_PROCESSING,
+               _APPRAISING | _APPROVING, "step", "holder", closes_step=False),
+    ActionRule("record_payment", "Ghi nhận đã thực hiện nghĩa vụ tài chính",
+               frozenset({S.PAYMENT_REQUESTED}), None, "reception", "receiving",
+               closes_step=False),
     ActionRule("record_result", "Có kết quả giải quyết", _IN_PROCESSING, AFTER_APPROVAL,
                "result", "holder", refusal=_NOT_APPROVED),
     ActionRule("return_result", "Trả kết quả", frozenset({S.DONE}), None, "return", "receiving"),
+    # Waiting for a payment does not stop the time limit (ADR 0018): the apology may be needed.
     ActionRule("extend_due", "Xin lỗi và hẹn lại ngày trả kết quả",
-               frozenset({S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT_REQUESTED}), None, "head",
+               frozenset({S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}),
+               None, "head",
                "head", closes_step=False),
     ActionRule("stop", "Dừng xử lý", _NOT_CLOSED, OPEN_BEFORE_DECISION, "reception",
                "receiving", refusal=_FINISHED.format("dừng xử lý")),

@@ -205,3 +205,92 @@ def test_only_the_holder_refuses_after_appraisal(world: World) -> None:
     colleague = staff_with_role(world.province.unit_a, Role.SPECIALIST, username="cv_khac")
     with refused(dossier, "phân công cho chuyên viên khác", "forbidden"):
         act(dossier, "refuse_after_appraisal", colleague, MONDAY, reasons=REASONS)
+
+
+# --- Status 6: financial obligations ------------------------------------------------------------
+
+
+def test_payment_requested_then_recorded_resumes_processing(world: World) -> None:
+    people = world.people
+    dossier = to_processing(world, MONDAY)
+    due = dossier.due_at
+    asked_at = at("2026-03-02 10:00")
+    act(dossier, "request_payment", people.specialist_a, asked_at, money="1500000",
+        content="Lệ phí trước bạ")  # fmt: skip
+    dossier = fresh(dossier)
+    assert dossier.status == Status.PAYMENT_REQUESTED and dossier.step == "tham_dinh"
+    assert dossier.step_due_at is None and dossier.due_at == due  # the time limit runs on
+    row = dossier.transitions.get(action="request_payment")
+    assert row.data["amount"] == "1500000" and row.data["closes_step"] is False
+    assert row.public_note == (
+        "Cần thực hiện nghĩa vụ tài chính: Lệ phí trước bạ, số tiền 1.500.000 đồng."
+    )
+    sent = OutboxMessage.objects.filter(template_code="dossier.payment_requested")
+    assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
+    assert all("1.500.000 đồng" in message.body for message in sent)
+    assert available_actions(dossier, people.specialist_a) == []
+    assert "record_payment" in available_actions(dossier, world.officer)
+    lookup = public_lookup(dossier.code, APPLICANT.phone[-4:])
+    assert lookup is not None and lookup.steps[-1].label == "Yêu cầu thực hiện nghĩa vụ tài chính"
+
+    paid_at = at("2026-03-03 10:00")
+    act(dossier, "record_payment", world.officer, paid_at, money=1500000, receipt="BL 0001234")
+    dossier = fresh(dossier)
+    assert dossier.status == Status.PROCESSING and dossier.step == "tham_dinh"
+    assert dossier.step_due_at == at("2026-03-04 10:00")  # the step's day counted from payment
+    assert dossier.due_at == due and dossier.paid_amount == 1500000
+    assert dossier.transitions.get(action="record_payment").data["receipt"] == "BL 0001234"
+    act(dossier, "propose", people.specialist_a, at("2026-03-03 11:00"))
+    assert fresh(dossier).step == "kiem_tra"
+
+
+def test_a_leader_asks_for_payment_at_approval(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    act(dossier, "propose", world.people.specialist_a, MONDAY)
+    act(dossier, "request_payment", world.unit_leader_a, MONDAY, money=50000, content="Phí")
+    act(dossier, "record_payment", world.officer, MONDAY, money=60000)
+    dossier = fresh(dossier)
+    assert (dossier.status, dossier.step, dossier.paid_amount) == (
+        Status.PROCESSING, "kiem_tra", 60000,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("money", "content", "message"),
+    [
+        (None, "Lệ phí", "Nhập số tiền phải nộp"),
+        ("0", "Lệ phí", "Nhập số tiền phải nộp"),
+        ("-5", "Lệ phí", "Nhập số tiền phải nộp"),
+        ("mười nghìn", "Lệ phí", "Nhập số tiền phải nộp"),
+        ("NaN", "Lệ phí", "Nhập số tiền phải nộp"),
+        ("1000000000000", "Lệ phí", "Nhập số tiền phải nộp"),
+        (True, "Lệ phí", "Nhập số tiền phải nộp"),
+        ("1500.5", "Lệ phí", "số đồng nguyên"),
+        ("1500", "   ", "Nêu nội dung khoản phải nộp"),
+    ],
+)
+def test_a_bad_payment_request_is_refused(
+    world: World, money: Any, content: str, message: str
+) -> None:
+    dossier = to_processing(world, MONDAY)
+    with refused(dossier, message):
+        act(dossier, "request_payment", world.people.specialist_a, MONDAY, money=money,
+            content=content)  # fmt: skip
+
+
+def test_a_bad_payment_record_is_refused(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    with refused(dossier, "không thực hiện được “Ghi nhận đã thực hiện", "bad_state"):
+        act(dossier, "record_payment", world.officer, MONDAY, money=1)
+    with refused(dossier, "không có vai trò", "forbidden"):
+        act(dossier, "request_payment", world.officer, MONDAY, money=1, content="Phí")
+    act(dossier, "request_payment", world.people.specialist_a, MONDAY, money=200000, content="Phí")
+    dossier = fresh(dossier)
+    with refused(dossier, r"đã nộp \(150.000 đồng\) nhỏ hơn số tiền phải nộp \(200.000 đồng\)"):
+        act(dossier, "record_payment", world.officer, MONDAY, money=150000)
+    with refused(dossier, "Nhập số tiền người nộp đã nộp"):
+        act(dossier, "record_payment", world.officer, MONDAY, money="")
+    with refused(dossier, "không có vai trò", "forbidden"):
+        act(dossier, "record_payment", world.people.specialist_a, MONDAY, money=200000)
+    with refused(dossier, "Hồ sơ đang ở", "bad_state"):
+        act(dossier, "propose", world.people.specialist_a, MONDAY)

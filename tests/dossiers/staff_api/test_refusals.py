@@ -207,3 +207,23 @@ def test_refusal_after_appraisal_through_the_api(world: World, processing: Dossi
     response = act(specialist, processing, "refuse_after_appraisal", reasons=["Không đủ điều kiện"])
     assert response.status_code == 200, response.content
     assert fresh(processing).status == Status.DONE
+
+
+def test_financial_obligations_through_the_api(world: World, processing: Dossier) -> None:
+    """Status 6: `money` and `content` to ask, `money` and `receipt` to record; a bad amount is
+    400 on `money` (schema or engine) with nothing recorded."""
+    specialist, officer = world.people.specialist_a, world.officer
+    rows = actions_of(processing)
+    refused(act(specialist, processing, "request_payment", money=0, content="Phí"), 422, "invalid")
+    body = refused(act(specialist, processing, "request_payment", content="Phí"), 400, "invalid")
+    assert body["field"] == "money" and "số tiền" in body["message"]
+    refused(act(specialist, processing, "request_payment", money=1000), 400, "invalid", "content")
+    _unchanged(processing, rows)
+    response = act(specialist, processing, "request_payment", money=25000, content="Lệ phí")
+    assert response.status_code == 200, response.content
+    assert fresh(processing).status == Status.PAYMENT_REQUESTED
+    low = act(officer, processing, "record_payment", money=20000)
+    assert "nhỏ hơn số tiền phải nộp" in refused(low, 400, "invalid", "money")["message"]
+    response = act(officer, processing, "record_payment", money=25000, receipt="BL-1")
+    assert response.status_code == 200, response.content
+    assert fresh(processing).status == Status.PROCESSING
