@@ -294,3 +294,23 @@ def test_a_bad_payment_record_is_refused(world: World) -> None:
         act(dossier, "record_payment", world.people.specialist_a, MONDAY, money=200000)
     with refused(dossier, "Hồ sơ đang ở", "bad_state"):
         act(dossier, "propose", world.people.specialist_a, MONDAY)
+
+
+def test_refusal_at_the_due_instant_is_still_in_time(world: World) -> None:
+    dossier = to_processing(world, MONDAY)
+    assert dossier.due_at == at("2026-03-05 09:00")
+    act(dossier, "refuse_after_appraisal", world.people.specialist_a, dossier.due_at,
+        reasons=REASONS)  # fmt: skip
+    assert fresh(dossier).status == Status.DONE
+
+
+def test_waiting_for_payment_the_head_may_still_move_the_due_date(world: World) -> None:
+    """The time limit runs while the applicant pays (ADR 0018), so the apology (Mẫu 04) stays
+    possible in status 6."""
+    dossier = to_processing(world, MONDAY)
+    act(dossier, "request_payment", world.people.specialist_a, MONDAY, money=10000, content="Phí")
+    new_due = at("2026-03-10 09:00")
+    act(dossier, "extend_due", world.people.leader_a, at("2026-03-03 09:00"),
+        reason="Chờ người nộp thực hiện nghĩa vụ tài chính", new_due_at=new_due)  # fmt: skip
+    dossier = fresh(dossier)
+    assert (dossier.status, dossier.due_at) == (Status.PAYMENT_REQUESTED, new_due)
