@@ -186,3 +186,19 @@ def test_financial_obligations_on_the_dossier_page(world: World) -> None:
     )
     _act(officer, dossier, "record_payment", so_tien="120000", so_bien_lai="BL-9")
     assert fresh(dossier).status == Status.PROCESSING
+
+
+def test_the_control_sheet_lists_refusal_and_payment_rows(world: World) -> None:
+    """Mẫu 05 reads every row through the ACTIONS table: the new actions print with their labels."""
+    from tests.dossiers.forms.pdf_text import text_of as pdf_text
+
+    now = timezone.now()
+    dossier = to_processing(world, now)
+    act(dossier, "request_payment", world.people.specialist_a, now, money=5000, content="Phí")
+    act(dossier, "record_payment", world.officer, now, money=5000)
+    act(dossier, "refuse_after_appraisal", world.people.specialist_a, now, reasons=["Không đủ"])
+    url = reverse("dossiers:staff_form", args=[dossier.code, "05"])
+    response = client_for(world.officer).get(url)
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "Từ chối giải quyết" in text and "nghĩa vụ tài chính" in text
