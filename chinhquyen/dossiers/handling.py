@@ -330,6 +330,7 @@ def _request_supplement(ctx: _Ctx) -> _Move:
     the dossier waits and its time limit restarts when the complete supplement arrives."""
     _check_assignee(ctx)
     items = _items(ctx.data, "items", "Nêu rõ các giấy tờ, nội dung cần bổ sung.")
+    _check_supplement_in_time(ctx)
     return _Move(
         to_status=Status.SUPPLEMENT_REQUESTED,
         public_note="Cần bổ sung: " + "; ".join(items),
@@ -340,6 +341,28 @@ def _request_supplement(ctx: _Ctx) -> _Move:
             {"noi_dung_bo_sung": "\n".join(f"- {item}" for item in items)},
         ),
     )
+
+
+def supplement_deadline(dossier: Dossier, process: Process) -> datetime | None:
+    """Decree 61/2018 Art. 19(4): once appraisal has started, the competent agency asks for a
+    supplement within 3 working days from reception (or the period the process sets), counted on
+    the handling agency's working calendar; None at reception (the one-stop office's own request,
+    Art. 15 and 17, is not bound by it)."""
+    appraising = process.current(dossier.step).kind != StepKind.RECEPTION
+    if dossier.status != Status.PROCESSING or not appraising or dossier.received_at is None:
+        return None
+    return add_budget(dossier.received_at, process.supplement_limit, agency=dossier.handling_agency)
+
+
+def _check_supplement_in_time(ctx: _Ctx) -> None:
+    deadline = supplement_deadline(ctx.dossier, ctx.process)
+    if deadline is not None and ctx.now > deadline:
+        raise DomainError(
+            "Đã quá thời hạn yêu cầu bổ sung hồ sơ: cơ quan giải quyết chỉ được yêu cầu bổ sung"
+            f" trong {ctx.process.supplement_limit.label()} kể từ ngày tiếp nhận, tức trước"
+            f" {_fmt(deadline)} (NĐ 61/2018, Điều 19 khoản 4).",
+            code="supplement_too_late",
+        )
 
 
 def _submit_supplement(ctx: _Ctx) -> _Move:
@@ -659,6 +682,97 @@ def _record_result(ctx: _Ctx) -> _Move:
     )
 
 
+def _refuse_after_appraisal(ctx: _Ctx) -> _Move:
+    """Decree 61/2018 Art. 19(8): a dossier found not eligible after appraisal is refused with a
+    Phiếu từ chối giải quyết hồ sơ, entered in the result section and sent through the one-stop
+    office, within the processing time limit. Recorded as status 9 with a refusal result (ADR 0018,
+    "Refusal after appraisal"): the dossier goes back to the receiving office for return."""
+    dossier = ctx.dossier
+    _check_assignee(ctx)
+    reasons = _items(ctx.data, "reasons", "Nêu rõ lý do từ chối giải quyết hồ sơ.")
+    if dossier.due_at is not None and ctx.now > dossier.due_at:
+        raise DomainError(
+            "Đã quá thời hạn giải quyết: Phiếu từ chối giải quyết hồ sơ phải gửi trong thời hạn"
+            f" giải quyết, tức trước {_fmt(dossier.due_at)} (NĐ 61/2018, Điều 19 khoản 8).",
+            code="refusal_too_late",
+        )
+    return _Move(
+        to_status=Status.DONE,
+        step=ctx.process.return_step.code,
+        public_note="Hồ sơ không đủ điều kiện giải quyết. Lý do: " + "; ".join(reasons),
+        data={"result": "refused", "reasons": reasons},
+        fields={"finished_at": ctx.now, "current_agency": dossier.receiving_agency},
+        notify=("dossier.resolution_refused", {"ly_do": "\n".join(reasons)}),
+    )
+
+
+MAX_MONEY = Decimal(10) ** 12
+
+
+def _money(data: dict[str, Any], key: str, message: str) -> Decimal:
+    """A whole number of đồng, positive, below 10^12 (VND has no subunit in use)."""
+    raw = data.get(key)
+    try:
+        value = Decimal(str(raw).strip()) if raw is not None and not isinstance(raw, bool) else None
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or value <= 0 or value >= MAX_MONEY:
+        raise DomainError(message, field=key)
+    if value != value.to_integral_value():
+        raise DomainError("Số tiền phải là số đồng nguyên.", field=key)
+    return value.quantize(Decimal(1))
+
+
+def _request_payment(ctx: _Ctx) -> _Move:
+    """Status 6, "Yêu cầu thực hiện nghĩa vụ tài chính" (onestop.md §6.1; Decree 61/2018 Art. 22,
+    Decree 118/2025 Art. 24 on how fees are paid): the holder asks the applicant to pay a fee or
+    tax, stating the amount and what it is for. The step waits (no step deadline runs while the
+    applicant pays); the dossier's time limit does not move (ADR 0018: Art. 19(4) restarts it,
+    and Decision 766 subtracts time, only for a supplement)."""
+    _check_assignee(ctx)
+    amount = _money(ctx.data, "money", "Nhập số tiền phải nộp (đồng, lớn hơn 0).")
+    content = _text(ctx.data, "content", "Nêu nội dung khoản phải nộp (phí, lệ phí, thuế…).", 500)
+    return _Move(
+        to_status=Status.PAYMENT_REQUESTED,
+        public_note=f"Cần thực hiện nghĩa vụ tài chính: {content}, số tiền {_vnd(amount)}.",
+        data={"amount": str(amount), "content": content},
+        fields={"step_due_at": None},  # the step waits for the payment
+        notify=("dossier.payment_requested", {"so_tien": _vnd(amount), "noi_dung": content}),
+    )
+
+
+def _vnd(amount: Decimal) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
+def _record_payment(ctx: _Ctx) -> _Move:
+    """The one-stop office records that the applicant paid what status 6 asked (the receipt or
+    proof of payment travels with the dossier, Decree 61/2018 Art. 22): processing resumes where
+    it waited, the step's budget counted again from now; the time limit is unchanged."""
+    dossier = ctx.dossier
+    asked = dossier.transitions.filter(action="request_payment").order_by("-seq").first()
+    requested = Decimal((asked.data or {}).get("amount", "0")) if asked else Decimal(0)
+    paid = _money(ctx.data, "money", "Nhập số tiền người nộp đã nộp (đồng, lớn hơn 0).")
+    if paid < requested:
+        raise DomainError(
+            f"Số tiền đã nộp ({_vnd(paid)}) nhỏ hơn số tiền phải nộp ({_vnd(requested)}).",
+            field="money",
+        )
+    receipt = str(ctx.data.get("receipt") or "").strip()[:100]
+    resume = asked.from_status if asked and asked.from_status else Status.PROCESSING
+    step = ctx.process.current(dossier.step)
+    step_due = add_budget(ctx.now, step.budget, agency=dossier.handling_agency)
+    data: dict[str, Any] = {"amount": str(paid), "step_due_at": _iso(step_due)}
+    if receipt:
+        data["receipt"] = receipt
+    return _Move(
+        to_status=resume,
+        public_note=f"Đã ghi nhận người nộp thực hiện nghĩa vụ tài chính ({_vnd(paid)}).",
+        data=data,
+        fields={"step_due_at": step_due, "paid_amount": dossier.paid_amount + paid},
+    )
+
+
 def signed_draft_of(dossier: Dossier) -> dict[str, Any] | None:
     """What the last approval recorded of the leader-signed draft (document, SHA-256, the
     certificate's fingerprint), or None when the approval carried no signature."""
@@ -786,6 +900,9 @@ _HANDLERS: dict[str, Callable[[_Ctx], _Move]] = {
     "propose": _propose,
     "approve": _approve,
     "send_back": _send_back,
+    "refuse_after_appraisal": _refuse_after_appraisal,
+    "request_payment": _request_payment,
+    "record_payment": _record_payment,
     "record_result": _record_result,
     "return_result": _return_result,
     "extend_due": _extend_due,

@@ -93,6 +93,11 @@ class Budget:
         return None
 
 
+# Decree 61/2018 Art. 19(4): the competent agency asks for a supplement within 3 working days from
+# reception, unless sector law sets another period (a process's `supplement_limit`).
+DEFAULT_SUPPLEMENT_LIMIT = Budget(Decimal(3), DurationUnit.WORKING_DAYS)
+
+
 @dataclass(frozen=True)
 class Step:
     code: str
@@ -101,6 +106,9 @@ class Step:
     budget: Budget
     kind: str
     implicit: bool = False  # added by the engine, not in the approved process
+    # Art. 19(4): another period for asking a supplement after appraisal started, when sector law
+    # sets one (only on an appraisal step; None: the default 3 working days).
+    supplement_limit: Budget | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,13 @@ class Process:
     @property
     def return_step(self) -> Step:
         return self.steps[-1]
+
+    @property
+    def supplement_limit(self) -> Budget:
+        """Decree 61/2018 Art. 19(4): how long after reception the competent agency may still
+        ask for a supplement: 3 working days unless the process sets another period."""
+        given = [s.supplement_limit for s in self.steps if s.supplement_limit is not None]
+        return given[0] if given else DEFAULT_SUPPLEMENT_LIMIT
 
 
 # --- Checking a process -------------------------------------------------------------------------
@@ -190,9 +205,27 @@ def _step(raw: Any, index: int, last: bool, problems: _Problems) -> Step | None:
         kind = _KIND_OF_ROLE.get(str(role))
         if kind is None:
             problems.add(where, f"vai trò “{role}” không tham gia giải quyết hồ sơ.")
+    limit = _supplement_limit(raw, kind, where, problems)
     if budget is None or kind is None or len(problems.items) > before:
         return None
-    return Step(str(code), str(name).strip(), str(role), budget, kind)
+    return Step(str(code), str(name).strip(), str(role), budget, kind, supplement_limit=limit)
+
+
+def _supplement_limit(
+    raw: Mapping[str, Any], kind: str | None, where: str, problems: _Problems
+) -> Budget | None:
+    """The optional `supplement_limit` of an appraisal step: the period sector law sets instead of
+    the 3 working days of Decree 61/2018 Art. 19(4)."""
+    if "supplement_limit" not in raw:
+        return None
+    if kind != StepKind.APPRAISAL:
+        problems.add(where, "thời hạn yêu cầu bổ sung chỉ đặt ở bước thẩm định.")
+        return None
+    limit = _budget(raw["supplement_limit"], f"{where}, thời hạn yêu cầu bổ sung", problems)
+    if limit is not None and limit.value == 0:
+        problems.add(where, "thời hạn yêu cầu bổ sung phải lớn hơn 0.")
+        return None
+    return limit
 
 
 def _check_order(steps: list[Step], problems: _Problems) -> None:
@@ -210,6 +243,8 @@ def _check_order(steps: list[Step], problems: _Problems) -> None:
         )
     if len({s.code for s in steps}) != len(steps):
         problems.add("", "Mã bước bị trùng.")
+    if len([s for s in steps if s.supplement_limit is not None]) > 1:
+        problems.add("", "Thời hạn yêu cầu bổ sung chỉ đặt ở một bước thẩm định.")
 
 
 def _check_total(steps: list[Step], limit: Budget, problems: _Problems) -> None:
@@ -255,7 +290,8 @@ def check_process(raw: Any, limit: Budget) -> Process:
     if steps[-1].kind != StepKind.RETURN:
         # Decree 61/2018 Art. 20: every result goes back through the one-stop office.
         budget = Budget(Decimal("0.5"), DurationUnit.WORKING_DAYS)
-        steps.append(Step(**_IMPLICIT_RETURN, budget=budget, kind=StepKind.RETURN, implicit=True))
+        code, name, role = (_IMPLICIT_RETURN[k] for k in ("code", "name", "role"))
+        steps.append(Step(code, name, role, budget, StepKind.RETURN, implicit=True))
     return Process(tuple(steps), limit)
 
 
@@ -360,11 +396,23 @@ ACTIONS: dict[str, ActionRule] = {rule.name: rule for rule in (
     ActionRule("propose", "Trình phê duyệt", _IN_PROCESSING, _APPRAISING, "step", "holder"),
     ActionRule("approve", "Phê duyệt", _IN_PROCESSING, _APPROVING, "step", "holder"),
     ActionRule("send_back", "Trả lại để xử lý lại", _IN_PROCESSING, _APPROVING, "step", "holder"),
+    # Decree 61/2018 Art. 19(8): not eligible after appraisal — Phiếu từ chối giải quyết hồ sơ.
+    ActionRule("refuse_after_appraisal", "Từ chối giải quyết", _IN_PROCESSING,
+               _APPRAISING | _APPROVING, "step", "holder"),
+    # Status 6 (onestop.md §6.1): the applicant is asked to pay a fee or tax; the office records
+    # the payment and processing resumes (ADR 0018, "Financial obligations").
+    ActionRule("request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính", _IN_PROCESSING,
+               _APPRAISING | _APPROVING, "step", "holder", closes_step=False),
+    ActionRule("record_payment", "Ghi nhận đã thực hiện nghĩa vụ tài chính",
+               frozenset({S.PAYMENT_REQUESTED}), None, "reception", "receiving",
+               closes_step=False),
     ActionRule("record_result", "Có kết quả giải quyết", _IN_PROCESSING, AFTER_APPROVAL,
                "result", "holder", refusal=_NOT_APPROVED),
     ActionRule("return_result", "Trả kết quả", frozenset({S.DONE}), None, "return", "receiving"),
+    # Waiting for a payment does not stop the time limit (ADR 0018): the apology may be needed.
     ActionRule("extend_due", "Xin lỗi và hẹn lại ngày trả kết quả",
-               frozenset({S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT_REQUESTED}), None, "head",
+               frozenset({S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}),
+               None, "head",
                "head", closes_step=False),
     ActionRule("stop", "Dừng xử lý", _NOT_CLOSED, OPEN_BEFORE_DECISION, "reception",
                "receiving", refusal=_FINISHED.format("dừng xử lý")),

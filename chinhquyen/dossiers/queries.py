@@ -127,6 +127,9 @@ PUBLIC_ACTIONS = {
     "approve": "Phê duyệt",
     "send_back": "Trả lại để xử lý lại",
     "extend_due": "Xin lỗi và hẹn lại ngày trả kết quả",
+    "refuse_after_appraisal": "Từ chối giải quyết",
+    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
+    "record_payment": "Đã thực hiện nghĩa vụ tài chính",
 }
 
 

@@ -316,6 +316,9 @@ def read_action_body(action: str, dossier: Dossier, body: ActionIn, user: Any) -
     readers: dict[str, Callable[[], dict[str, Any]]] = {
         "refuse": lambda: {"reasons": body.reasons},
         "request_supplement": lambda: {"items": body.items},
+        "refuse_after_appraisal": lambda: {"reasons": body.reasons},
+        "request_payment": lambda: {"money": body.money, "content": body.content},
+        "record_payment": lambda: {"money": body.money, "receipt": body.receipt},
         # Without `agency_id`, to the competent agency itself.
         "forward": lambda: {"unit": _agency(body.agency_id)} if body.agency_id else {},
         "assign": lambda: {"assignee": _active_user(body.assignee_id)},
@@ -444,13 +447,15 @@ def list_shipments(request: HttpRequest, code: str = DossierCode) -> list[dict[s
 def take_action(
     request: HttpRequest, payload: ActionIn, code: str = DossierCode, action: str = Action
 ) -> dict[str, Any]:
-    """Fields by action: refuse `reasons`; request_supplement `items`; forward `agency_id` (a
-    unit of the competent agency, or omitted for the agency itself); assign `assignee_id`;
+    """Fields by action: refuse and refuse_after_appraisal `reasons`; request_supplement
+    `items`; forward `agency_id` (a unit of the competent agency, or omitted for the agency
+    itself); assign `assignee_id`;
     request_opinion `agency_id`, `content`, `amount` (working days); coordinate the same, or
     `tasks`; answer_opinion and complete_task `task_id`, `answer`; return_result `method`
     (counter with `collected_by`, or post with `cod_amount`: the waybill comes from the postal
     operator, GET …/shipments); extend_due `reason`, `new_due_at`; stop and withdraw `reason`;
-    send_back `note`. propose `result_draft` (PDF, base64); approve may replace it
+    send_back `note`; request_payment `money`, `content`; record_payment `money` (what was
+    paid), `receipt`. propose `result_draft` (PDF, base64); approve may replace it
     (`result_draft`) and, at the final approval, sign it: `certificate_id` (the leader's personal
     certificate) and a fresh `second_factor_code`; record_result with `certificate_id` (the
     competent agency's organisation certificate) and `second_factor_code` issues the electronic

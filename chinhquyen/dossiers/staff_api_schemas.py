@@ -145,13 +145,17 @@ class ActionIn(Schema):
         ge=0, le=2**31 - 1, description="seq của bước cuối cùng bạn đã xem (expected_seq)"
     )
     note: str = Field("", max_length=4000, description="Ghi chú nội bộ; lý do khi trả lại")
-    reasons: list[Line] = Field([], max_length=MAX_LINES, description="refuse: các lý do")
+    reasons: list[Line] = Field(
+        [], max_length=MAX_LINES, description="refuse, refuse_after_appraisal: lý do"
+    )
     items: list[Line] = Field([], max_length=MAX_LINES, description="request_supplement")
     agency_id: Id | None = Field(
         None, description="forward: đơn vị nhận; request_opinion, coordinate: đơn vị phối hợp"
     )
     assignee_id: Id | None = Field(None, description="assign: cán bộ được phân công")
-    content: str = Field("", max_length=2000, description="request_opinion, coordinate")
+    content: str = Field(
+        "", max_length=2000, description="request_opinion, coordinate; request_payment: khoản nộp"
+    )
     amount: Decimal | None = Field(
         None, gt=0, le=1000, max_digits=6, decimal_places=2, description="Thời hạn (ngày làm việc)"
     )
@@ -184,6 +188,13 @@ class ActionIn(Schema):
     second_factor_code: str = Field(
         "", max_length=12, description="Mã xác thực (OTP) mới, bắt buộc khi ký số"
     )
+    money: int | None = Field(
+        None,
+        ge=1,
+        lt=10**12,
+        description="request_payment: số tiền phải nộp; record_payment: số tiền đã nộp (đồng)",
+    )
+    receipt: str = Field("", max_length=100, description="record_payment: số biên lai, chứng từ")
 
 
 class ShipmentEventOut(Schema):

@@ -78,6 +78,15 @@ def read_action_data(
     readers: dict[str, Callable[[], dict[str, Any]]] = {
         "refuse": lambda: {"reasons": lines(post, "ly_do")},
         "request_supplement": lambda: {"items": lines(post, "noi_dung")},
+        "refuse_after_appraisal": lambda: {"reasons": lines(post, "ly_do")},
+        "request_payment": lambda: {
+            "money": post.get("so_tien", ""),
+            "content": post.get("noi_dung", ""),
+        },
+        "record_payment": lambda: {
+            "money": post.get("so_tien", ""),
+            "receipt": post.get("so_bien_lai", ""),
+        },
         "forward": lambda: {"unit": _agency(post, "don_vi")},
         "assign": lambda: {"assignee": _assignee(post)},
         "request_opinion": lambda: {

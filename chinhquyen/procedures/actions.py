@@ -406,8 +406,9 @@ def _check_process(check: _Checker, value: Any) -> list[dict[str, Any]]:
     steps, codes = [], set()
     for index, raw in enumerate(value):
         sub = _Checker(check.at(f"process[{index}]"))
-        if not isinstance(raw, Mapping) or set(raw) != {"code", "name", "role", "budget"}:
-            sub.fail("", "Cần đúng các khóa code, name, role, budget.")
+        keys = set(raw) - {"supplement_limit"} if isinstance(raw, Mapping) else set()
+        if not isinstance(raw, Mapping) or keys != {"code", "name", "role", "budget"}:
+            sub.fail("", "Cần đúng các khóa code, name, role, budget (và supplement_limit).")
             check.problems += sub.problems
             continue
         code = raw["code"]
@@ -418,19 +419,29 @@ def _check_process(check: _Checker, value: Any) -> list[dict[str, Any]]:
         if not isinstance(budget, Mapping) or set(budget) != {"value", "unit"}:
             sub.fail("budget", 'Cần {"value": "…", "unit": "…"}.')
             budget = {"value": "0", "unit": DurationUnit.WORKING_DAYS}
-        steps.append(
-            {
-                "code": code,
-                "name": sub.text(raw, "name", 300, blank=False),
-                "role": sub.one_of(raw["role"], "role", Role.values),
-                "budget": {
-                    "value": sub.decimal(budget["value"], "budget.value", places=2, digits=8),
-                    "unit": sub.one_of(budget["unit"], "budget.unit", DurationUnit.values),
-                },
-            }
-        )
+        step = {
+            "code": code,
+            "name": sub.text(raw, "name", 300, blank=False),
+            "role": sub.one_of(raw["role"], "role", Role.values),
+            "budget": _check_budget(sub, budget, "budget"),
+        }
+        if "supplement_limit" in raw:
+            # Decree 61/2018 Art. 19(4): the period sector law sets instead of 3 working days.
+            limit = raw["supplement_limit"]
+            if not isinstance(limit, Mapping) or set(limit) != {"value", "unit"}:
+                sub.fail("supplement_limit", 'Cần {"value": "…", "unit": "…"}.')
+                limit = {"value": "0", "unit": DurationUnit.WORKING_DAYS}
+            step["supplement_limit"] = _check_budget(sub, limit, "supplement_limit")
+        steps.append(step)
         check.problems += sub.problems
     return steps
+
+
+def _check_budget(check: _Checker, budget: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return {
+        "value": check.decimal(budget["value"], f"{key}.value", places=2, digits=8),
+        "unit": check.one_of(budget["unit"], f"{key}.unit", DurationUnit.values),
+    }
 
 
 def _check_publishable(check: _Checker, clean: Mapping[str, Any]) -> None:

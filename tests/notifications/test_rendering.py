@@ -84,6 +84,8 @@ def test_every_default_template_renders_in_vietnamese(
         "ly_do": "Cần xác minh thêm thông tin.",
         "ma_van_don": "EB100000015VN",
         "dia_chi_nhan": "Số 5 phố Hiến Nam, phường Phố Hiến",
+        "so_tien": "1.500.000 đồng",
+        "noi_dung": "Lệ phí trước bạ",
     }
     templates_ = MessageTemplate.objects.filter(code__startswith="dossier.")
     assert {(t.code, t.channel) for t in templates_} == {
@@ -91,7 +93,8 @@ def test_every_default_template_renders_in_vietnamese(
         for code in ("dossier.submitted", "dossier.accepted", "dossier.supplement_requested",
                      "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
                      "dossier.stopped", "dossier.withdrawn", "dossier.returned",
-                     "dossier.sent_by_post")
+                     "dossier.sent_by_post", "dossier.resolution_refused",
+                     "dossier.payment_requested")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

@@ -53,7 +53,9 @@ def test_new_version_refuses_undeclared_placeholder_and_same_date() -> None:
 def test_default_templates_load_once() -> None:
     first = load_default_templates()
     again = load_default_templates()
-    assert len(first.created) == 25  # dossier.sent_by_post (e-mail, SMS): postal return
-    assert (again.created, len(again.unchanged), again.differing) == ([], 25, [])
+    # dossier.sent_by_post (e-mail, SMS): postal return; dossier.resolution_refused: Art. 19(8);
+    # dossier.payment_requested: status 6
+    assert len(first.created) == 29
+    assert (again.created, len(again.unchanged), again.differing) == ([], 29, [])
     MessageTemplate.objects.filter(code="dossier.accepted", channel="sms").update(body="sửa tay")
     assert load_default_templates().differing == ["dossier.accepted [sms] v1"]

@@ -218,3 +218,24 @@ def test_publish_refuses_overlapping_periods(field: Field) -> None:
 def test_drafts_are_not_in_force(field: Field) -> None:
     draft = do_create_version(CODE, data=entry(), acting_user=None)
     assert version_in_force(draft.procedure, date(2026, 1, 1)) is None
+
+
+def test_a_process_step_may_carry_a_supplement_limit(field: Field) -> None:
+    """Decree 61/2018 Art. 19(4): sector law may set another period than 3 working days for the
+    competent agency's supplement request; the catalogue keeps it canonical, a bad one is named."""
+    steps = entry()["process"]
+    steps.insert(1, {"code": "tham_dinh", "name": "Thẩm định", "role": "specialist",
+                     "budget": {"value": "1", "unit": "working_hours"},
+                     "supplement_limit": {"value": 5, "unit": "working_days"}})  # fmt: skip
+    version = do_create_version(CODE, data=entry(process=steps), acting_user=None)
+    assert version.process[1]["supplement_limit"] == {"value": "5", "unit": "working_days"}
+    bad = copy.deepcopy(steps)
+    bad[1]["supplement_limit"] = {"value": "-1", "unit": "weeks"}
+    with pytest.raises(CatalogueProblems) as caught:
+        do_create_version(CODE, data=entry(process=bad, version=2), acting_user=None)
+    paths = {p.path for p in caught.value.problems}
+    assert paths == {"process[1].supplement_limit.value", "process[1].supplement_limit.unit"}
+    bad[1]["supplement_limit"] = "5"
+    with pytest.raises(CatalogueProblems) as caught:
+        do_create_version(CODE, data=entry(process=bad, version=2), acting_user=None)
+    assert {p.path for p in caught.value.problems} == {"process[1].supplement_limit"}

@@ -13,7 +13,7 @@ from chinhquyen.dossiers.handling import last_seq
 from chinhquyen.dossiers.models import Dossier, Status
 from tests.conftest import client_for
 from tests.dossier_helpers import submitted_dossier
-from tests.dossiers.backoffice.conftest import World, act, actions_of, fresh, receive
+from tests.dossiers.backoffice.conftest import World, act, actions_of, fresh, receive, to_processing
 
 WORKLIST = "/can-bo/ho-so/"
 
@@ -166,3 +166,39 @@ def test_after_a_move_out_of_scope_the_officer_lands_on_the_worklist(world: Worl
     ]
     assert fresh(dossier).status == Status.DONE
     assert client.get(_detail(dossier)).status_code == 404
+
+
+def test_financial_obligations_on_the_dossier_page(world: World) -> None:
+    """Status 6 through the page: the holder asks (amount, content), the one-stop office records
+    the payment; the fields come from the ACTIONS table's names."""
+    dossier = to_processing(world, timezone.now())
+    specialist = client_for(world.people.specialist_a)
+    page = specialist.get(_detail(dossier)).content.decode()
+    assert "Yêu cầu thực hiện nghĩa vụ tài chính" in page and 'name="so_tien"' in page
+    bad = _act(specialist, dossier, "request_payment", so_tien="abc", noi_dung="Lệ phí")
+    assert bad and "Nhập số tiền phải nộp" in bad[0]
+    assert fresh(dossier).status == Status.PROCESSING
+    _act(specialist, dossier, "request_payment", so_tien="120000", noi_dung="Lệ phí trước bạ")
+    assert fresh(dossier).status == Status.PAYMENT_REQUESTED
+    officer = client_for(world.officer)
+    assert (
+        "Ghi nhận đã thực hiện nghĩa vụ tài chính" in officer.get(_detail(dossier)).content.decode()
+    )
+    _act(officer, dossier, "record_payment", so_tien="120000", so_bien_lai="BL-9")
+    assert fresh(dossier).status == Status.PROCESSING
+
+
+def test_the_control_sheet_lists_refusal_and_payment_rows(world: World) -> None:
+    """Mẫu 05 reads every row through the ACTIONS table: the new actions print with their labels."""
+    from tests.dossiers.forms.pdf_text import text_of as pdf_text
+
+    now = timezone.now()
+    dossier = to_processing(world, now)
+    act(dossier, "request_payment", world.people.specialist_a, now, money=5000, content="Phí")
+    act(dossier, "record_payment", world.officer, now, money=5000)
+    act(dossier, "refuse_after_appraisal", world.people.specialist_a, now, reasons=["Không đủ"])
+    url = reverse("dossiers:staff_form", args=[dossier.code, "05"])
+    response = client_for(world.officer).get(url)
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "Từ chối giải quyết" in text and "nghĩa vụ tài chính" in text

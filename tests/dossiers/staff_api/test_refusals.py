@@ -191,3 +191,39 @@ def test_unknown_action_worklist_and_code(world: World, dossier: Dossier) -> Non
     assert long.status_code == 422
     _unchanged(dossier, ["submit"])
     assert fresh(dossier).status == Status.SUBMITTED
+
+
+def test_refusal_after_appraisal_through_the_api(world: World, processing: Dossier) -> None:
+    """Decree 61/2018 Art. 19(8): the reasons are required (400, nothing recorded); with them the
+    dossier ends at status 9 and waits at the one-stop office for return."""
+    specialist = world.people.specialist_a
+    rows = actions_of(processing)
+    body = refused(act(specialist, processing, "refuse_after_appraisal"), 400, "invalid", "reasons")
+    assert "lý do từ chối giải quyết" in body["message"]
+    _unchanged(processing, rows)
+    refused(act(world.officer, processing, "refuse_after_appraisal", reasons=["x"]), 403,
+            "forbidden")  # fmt: skip
+    _unchanged(processing, rows)
+    response = act(specialist, processing, "refuse_after_appraisal", reasons=["Không đủ điều kiện"])
+    assert response.status_code == 200, response.content
+    assert fresh(processing).status == Status.DONE
+
+
+def test_financial_obligations_through_the_api(world: World, processing: Dossier) -> None:
+    """Status 6: `money` and `content` to ask, `money` and `receipt` to record; a bad amount is
+    400 on `money` (schema or engine) with nothing recorded."""
+    specialist, officer = world.people.specialist_a, world.officer
+    rows = actions_of(processing)
+    refused(act(specialist, processing, "request_payment", money=0, content="Phí"), 422, "invalid")
+    body = refused(act(specialist, processing, "request_payment", content="Phí"), 400, "invalid")
+    assert body["field"] == "money" and "số tiền" in body["message"]
+    refused(act(specialist, processing, "request_payment", money=1000), 400, "invalid", "content")
+    _unchanged(processing, rows)
+    response = act(specialist, processing, "request_payment", money=25000, content="Lệ phí")
+    assert response.status_code == 200, response.content
+    assert fresh(processing).status == Status.PAYMENT_REQUESTED
+    low = act(officer, processing, "record_payment", money=20000)
+    assert "nhỏ hơn số tiền phải nộp" in refused(low, 400, "invalid", "money")["message"]
+    response = act(officer, processing, "record_payment", money=25000, receipt="BL-1")
+    assert response.status_code == 200, response.content
+    assert fresh(processing).status == Status.PROCESSING
