@@ -28,6 +28,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chinhquyen.audit.actions import record_audit
@@ -51,6 +52,7 @@ from chinhquyen.dossiers.models import (
     DossierTransition,
     Status,
 )
+from chinhquyen.dossiers.queries import PublicStep
 from chinhquyen.portal import formatting
 from chinhquyen.portal.decorators import citizen_view
 from chinhquyen.portal.tracking_forms import LookupForm, RatingForm, SupplementForm, WithdrawForm
@@ -129,14 +131,26 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "due": formatting.moment(found.due_at),
             "finished": formatting.moment(found.finished_at),
         },
-        "steps": [
-            (step.at.isoformat(), formatting.moment(step.at), step.label, step.agency)
-            for step in found.steps
-        ],
+        "timeline": _timeline(found.steps),
         "explanation": STATUS_EXPLAINED.get(Status(found.status), ""),
         "form_fields": LookupForm.base_fields,
     }
     return render(request, "portal/tracking/lookup.html", context)
+
+
+def _timeline(steps: tuple[PublicStep, ...]) -> str:
+    """The steps done, oldest first, as the timeline's items: built here rather than by a loop
+    in the template, which was a fifth of the page's rendering (issue #3 performance). Every
+    value is escaped by `format_html_join`."""
+    return format_html_join(
+        "\n",
+        '<li><time datetime="{}">{}</time> — <strong>{}</strong><br>'
+        '<span class="muted">{}</span></li>',
+        (
+            (step.at.isoformat(), formatting.moment(step.at), step.label, step.agency)
+            for step in steps
+        ),
+    )
 
 
 def _throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
