@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import wraps
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +29,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chinhquyen.audit.actions import record_audit
@@ -138,18 +139,18 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/tracking/lookup.html", context)
 
 
-def _timeline(steps: tuple[PublicStep, ...]) -> str:
+def _timeline(steps: tuple[PublicStep, ...]) -> SafeString:
     """The steps done, oldest first, as the timeline's items: built here rather than by a loop
     in the template, which was a fifth of the page's rendering (issue #3 performance). Every
-    value is escaped by `format_html_join`."""
-    return format_html_join(
-        "\n",
-        '<li><time datetime="{}">{}</time> — <strong>{}</strong><br>'
-        '<span class="muted">{}</span></li>',
-        (
-            (step.at.isoformat(), formatting.moment(step.at), step.label, step.agency)
+    value is escaped as the template escapes it (`html.escape`, quotes included); Django's
+    `format_html` costs as much as the loop it replaces."""
+    return mark_safe(  # noqa: S308 (every value below is escaped)
+        "\n".join(
+            f'<li><time datetime="{step.at.isoformat()}">{escape(formatting.moment(step.at))}'
+            f"</time> — <strong>{escape(step.label)}</strong><br>"
+            f'<span class="muted">{escape(step.agency)}</span></li>'
             for step in steps
-        ),
+        )
     )
 
 
