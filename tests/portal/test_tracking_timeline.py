@@ -57,7 +57,7 @@ def _form(html: str) -> str:
 
 @pytest.mark.django_db
 def test_the_written_out_lookup_form_is_the_rendered_one(dossier: Dossier) -> None:
-    """Under a found dossier the lookup form is plain HTML (`_lookup_again.html`, for speed); it
+    """Under a found dossier the lookup form is written out in lookup.html (for speed); it
     must stay the markup Django renders for LookupForm (the QR-code page, same code prefilled)."""
     found = Client().get(URL, {"ma": dossier.code, "kiem_tra": h.PHONE[-4:]}).content.decode()
     assert "Mới đăng ký" in found
