@@ -91,3 +91,15 @@ def test_a_block_inside_is_refused() -> None:
 def test_the_name_is_required_in_quotes(tag: str) -> None:
     with pytest.raises(TemplateSyntaxError):
         Template("{% load site_urls %}" + tag + "{% endanonymous_chrome %}")
+
+
+def test_what_is_kept_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_urls, "CHROME_KEPT_MAX", 2)
+    template = Template(
+        '{% load site_urls %}{% anonymous_chrome "t" %}{% page_url "core:home" %}'
+        "{% endanonymous_chrome %}"
+    )
+    for prefix in ("/a/", "/b/", "/c/", "/d/"):
+        set_script_prefix(prefix)
+        assert template.render(Context({"user": AnonymousUser()})) == prefix
+    assert len(site_urls._chrome) == 2

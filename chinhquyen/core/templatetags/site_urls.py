@@ -49,6 +49,7 @@ def asset(path: str) -> str:
 # not print anything that depends on the request other than the user being anonymous.
 
 _chrome: dict[tuple[str, str, str], str] = {}
+CHROME_KEPT_MAX = 256
 
 
 class AnonymousChromeNode(template.Node):
@@ -68,7 +69,9 @@ class AnonymousChromeNode(template.Node):
         key = (self.origin.name, self.name, get_script_prefix())
         kept = _chrome.get(key)
         if kept is None:
-            kept = _chrome[key] = self.nodelist.render(context)
+            kept = self.nodelist.render(context)
+            if len(_chrome) < CHROME_KEPT_MAX:  # bounded, as the script prefix comes from outside
+                _chrome[key] = kept
         return kept
 
 
