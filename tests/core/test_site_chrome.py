@@ -103,3 +103,10 @@ def test_what_is_kept_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         set_script_prefix(prefix)
         assert template.render(Context({"user": AnonymousUser()})) == prefix
     assert len(site_urls._chrome) == 2
+
+
+def test_without_an_anonymous_user_nothing_is_kept() -> None:
+    template = Template('{% load site_urls %}{% anonymous_chrome "t" %}x{% endanonymous_chrome %}')
+    for context in ({}, {"user": 7}, {"user": "ẩn danh"}):
+        assert template.render(Context(context)) == "x"
+    assert site_urls._chrome == {}

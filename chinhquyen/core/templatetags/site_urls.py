@@ -64,7 +64,9 @@ class AnonymousChromeNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         user = context.get("user")
-        if user is None or user.is_authenticated or settings.DEBUG:
+        # Kept only for a known anonymous user; no user (a template rendered without a
+        # request) or anything else under that name is rendered as usual.
+        if settings.DEBUG or user is None or getattr(user, "is_authenticated", True):
             return self.nodelist.render(context)
         key = (self.origin.name, self.name, get_script_prefix())
         kept = _chrome.get(key)
