@@ -63,10 +63,18 @@ class RefuseNulMiddleware:
 
 
 def _has_nul(request: HttpRequest) -> bool:
-    if "\x00" in request.path or _values_have_nul(request.GET):
+    if "\x00" in request.path or (_query_may_have_nul(request) and _values_have_nul(request.GET)):
         return True
     form = request.content_type == "application/x-www-form-urlencoded"
     return form and request.method == "POST" and _values_have_nul(request.POST)
+
+
+def _query_may_have_nul(request: HttpRequest) -> bool:
+    """Only `%00` (or a raw NUL) decodes to NUL in a query string: any other escape or an invalid
+    UTF-8 sequence decodes to another character. Checking the raw text first spares walking
+    every parameter on each request (the public tracking page, issue #3 performance)."""
+    query = str(request.META.get("QUERY_STRING", ""))
+    return "%00" in query or "\x00" in query
 
 
 def _values_have_nul(data: Any) -> bool:

@@ -171,8 +171,15 @@ def _check_values(row: Mapping[str, Any]) -> list[str]:
 # round trip. Through the ORM it was two queries, and building their SQL cost more CPU than the
 # database spent answering them (ADR 0015; docs/benchmarks.md, "Citizens at scale"). Plain SQL
 # that SQLite and PostgreSQL both run; the columns are the models' own.
+# The dossier's four times only on the first row (the first step's): every row is the dossier
+# joined with one step, and decoding the same timestamps again on each row was a tenth of the
+# tracking API's CPU (issue #3 performance). The other columns are cheap to repeat.
 _LOOKUP_SQL = """
-SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.finished_at,
+SELECT d.id, d.code, d.status,
+       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.submitted_at END,
+       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.received_at END,
+       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.due_at END,
+       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.finished_at END,
        d.applicant_phone, d.applicant_id_number, v.name, h.name,
        t.at, t.action, t.to_status, a.name
 FROM dossiers_dossier d
@@ -185,12 +192,15 @@ ORDER BY t.seq
 """
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands a raw cursor naive UTC datetimes (USE_TZ stores UTC); PostgreSQL aware ones."""
+def _utc(value: datetime | str) -> datetime:
+    """SQLite hands a raw cursor naive UTC datetimes (USE_TZ stores UTC), and text for a
+    computed column (the lookup's CASE has no declared type); PostgreSQL aware datetimes."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _utc_or_none(value: datetime | None) -> datetime | None:
+def _utc_or_none(value: datetime | str | None) -> datetime | None:
     return None if value is None else _utc(value)
 
 
@@ -224,7 +234,9 @@ def public_lookup(code: str, check: str) -> PublicStatus | None:
         steps=tuple(
             PublicStep(
                 at=_utc(at),
-                label=PUBLIC_ACTIONS.get(action, str(Status(to_status).label)),
+                # The status' label only for an action without a public name: translating it
+                # (a lazy string) for every step was a tenth of a lookup's CPU.
+                label=PUBLIC_ACTIONS.get(action) or str(Status(to_status).label),
                 agency=step_agency,
             )
             for *_, at, action, to_status, step_agency in rows

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import wraps
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from chinhquyen.audit.actions import record_audit
@@ -51,6 +53,7 @@ from chinhquyen.dossiers.models import (
     DossierTransition,
     Status,
 )
+from chinhquyen.dossiers.queries import PublicStep
 from chinhquyen.portal import formatting
 from chinhquyen.portal.decorators import citizen_view
 from chinhquyen.portal.tracking_forms import LookupForm, RatingForm, SupplementForm, WithdrawForm
@@ -129,14 +132,26 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "due": formatting.moment(found.due_at),
             "finished": formatting.moment(found.finished_at),
         },
-        "steps": [
-            (step.at.isoformat(), formatting.moment(step.at), step.label, step.agency)
-            for step in found.steps
-        ],
+        "timeline": _timeline(found.steps),
         "explanation": STATUS_EXPLAINED.get(Status(found.status), ""),
         "form_fields": LookupForm.base_fields,
     }
     return render(request, "portal/tracking/lookup.html", context)
+
+
+def _timeline(steps: tuple[PublicStep, ...]) -> SafeString:
+    """The steps done, oldest first, as the timeline's items: built here rather than by a loop
+    in the template, which was a fifth of the page's rendering (issue #3 performance). Every
+    value is escaped as the template escapes it (`html.escape`, quotes included); Django's
+    `format_html` costs as much as the loop it replaces."""
+    return mark_safe(  # noqa: S308 (every value below is escaped)
+        "\n".join(
+            f'<li><time datetime="{step.at.isoformat()}">{escape(formatting.moment(step.at))}'
+            f"</time> — <strong>{escape(step.label)}</strong><br>"
+            f'<span class="muted">{escape(step.agency)}</span></li>'
+            for step in steps
+        )
+    )
 
 
 def _throttled(request: HttpRequest, retry_after: int) -> HttpResponse:
