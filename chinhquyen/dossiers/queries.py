@@ -171,15 +171,10 @@ def _check_values(row: Mapping[str, Any]) -> list[str]:
 # round trip. Through the ORM it was two queries, and building their SQL cost more CPU than the
 # database spent answering them (ADR 0015; docs/benchmarks.md, "Citizens at scale"). Plain SQL
 # that SQLite and PostgreSQL both run; the columns are the models' own.
-# The dossier's four times only on the first row (the first step's): every row is the dossier
-# joined with one step, and decoding the same timestamps again on each row was a tenth of the
-# tracking API's CPU (issue #3 performance). The other columns are cheap to repeat.
+# (Sending the dossier's four times on the first row only, with a window MIN(seq), saved Python
+# decoding but measured slower over HTTP on a million dossiers: the window costs the server more.)
 _LOOKUP_SQL = """
-SELECT d.id, d.code, d.status,
-       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.submitted_at END,
-       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.received_at END,
-       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.due_at END,
-       CASE WHEN t.seq IS NULL OR t.seq = MIN(t.seq) OVER () THEN d.finished_at END,
+SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.finished_at,
        d.applicant_phone, d.applicant_id_number, v.name, h.name,
        t.at, t.action, t.to_status, a.name
 FROM dossiers_dossier d
