@@ -60,6 +60,7 @@ from chinhquyen.dossiers.process import (
 )
 from chinhquyen.dossiers.routing import handling_agency_for
 from chinhquyen.org.models import AdministrativeUnit, Agency, Role, RoleAssignment, User
+from chinhquyen.payments.money import parse_dong
 from chinhquyen.procedures.fees import quote_fees
 from chinhquyen.procedures.models import DeliveryOption, Procedure, ProcedureVersion
 from chinhquyen.procedures.queries import version_in_force
@@ -76,6 +77,8 @@ def roles_in(user: Any, agency: Agency) -> frozenset[str]:
     if not getattr(user, "pk", None) or not getattr(user, "is_active", False):
         return frozenset()
     ancestors = agency.ancestor_ids()
+    if not ancestors:  # an agency not saved in the tree: no role reaches it
+        return frozenset()
     # Read on every move: a prepared statement (core.sql), not a query compiled each time.
     sql = _ROLES_SQL.format(marks=", ".join(["%s"] * len(ancestors)))
     return frozenset(row[0] for row in fetch_prepared(sql, [user.pk, *ancestors]))
@@ -711,15 +714,15 @@ MAX_MONEY = Decimal(10) ** 12
 
 def _money(data: dict[str, Any], key: str, message: str) -> Decimal:
     """A whole number of đồng, positive, below 10^12 (VND has no subunit in use)."""
-    raw = data.get(key)
-    try:
-        value = Decimal(str(raw).strip()) if raw is not None and not isinstance(raw, bool) else None
-    except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite() or value <= 0 or value >= MAX_MONEY:
+    # "50.000" is fifty thousand, as amounts are written back to officers (`vnd`); the same
+    # reading as the postal COD amount (payments.money.parse_dong).
+    value = parse_dong(data.get(key))
+    if value is None:
+        raise DomainError(
+            message + " Số tiền là số đồng nguyên, ví dụ 50000 hoặc 50.000.", field=key
+        )
+    if value <= 0 or value >= MAX_MONEY:
         raise DomainError(message, field=key)
-    if value != value.to_integral_value():
-        raise DomainError("Số tiền phải là số đồng nguyên.", field=key)
     return value.quantize(Decimal(1))
 
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -42,6 +41,7 @@ from chinhquyen.integrations.postal.client import (
 )
 from chinhquyen.integrations.postal.protocol import EventStatus
 from chinhquyen.org.models import Role
+from chinhquyen.payments.money import parse_dong
 from chinhquyen.procedures.models import DeliveryOption
 
 Kind = ShipmentEvent.Kind
@@ -56,9 +56,6 @@ NOT_POSTAL = (
 )
 NO_ADDRESS = "Hồ sơ chưa có địa chỉ nhận kết quả qua bưu chính: trả kết quả tại Bộ phận Một cửa."
 UNAVAILABLE = "Chưa kết nối với đơn vị bưu chính: chưa trả kết quả qua bưu chính được."
-
-
-_DONG = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,13}")
 
 
 class NotFound(DomainError):
@@ -100,9 +97,9 @@ def check_cod_amount(dossier: Dossier, value: Any) -> Decimal:
     Art. 22; onestop.md §1.9, §6.5); never more than that."""
     if value in (None, ""):
         return Decimal(0)
-    text = str(value).strip()
     # Whole đồng, as typed ("50000", "50.000") or as a number from the API.
-    amount = Decimal(text.replace(".", "")) if _DONG.fullmatch(text) else Decimal(-1)
+    parsed = parse_dong(value)
+    amount = Decimal(-1) if parsed is None else parsed
     owed = max(dossier.fee_total - dossier.paid_amount, Decimal(0))
     if amount < 0:
         raise DomainError("Số tiền thu hộ là số đồng nguyên, không âm.", field="cod_amount")

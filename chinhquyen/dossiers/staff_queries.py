@@ -169,6 +169,8 @@ def may_see_drafts(user: Any, dossier: Dossier) -> bool:
     officers whose roles reach the competent agency or one of its units see it, not a unit of
     another agency asked for an opinion nor a receiving office elsewhere."""
     handling = dossier.handling_agency
+    if not handling.path:  # never saved in the tree: a prefix of "" would match every agency
+        return False
     ids = visible_agency_ids(user)
     return Agency.objects.filter(pk__in=ids, path__startswith=handling.path).exists()
 

@@ -4,6 +4,7 @@ reader relies on when figures are smudged or altered)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
@@ -73,3 +74,21 @@ def amount_in_words(amount: Decimal | int) -> str:
     words = _words(number) if number else ["không"]
     text = " ".join([*words, "đồng"])
     return text[0].upper() + text[1:]
+
+
+# Whole đồng as an officer types it: "50000" or with dot-grouped thousands "50.000" (the way
+# amounts are written back to them); never a decimal point — VND has no subunit in use.
+_TYPED_DONG = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,13}")
+
+
+def parse_dong(value: object) -> Decimal | None:
+    """A typed or API amount of whole đồng, or None when it is not one ("50.5", "-3", "", a
+    boolean). A number from JSON (int) is taken as it is."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return Decimal(value) if value >= 0 else None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() and value == value.to_integral_value() else None
+    text = str(value).strip()
+    return Decimal(text.replace(".", "")) if _TYPED_DONG.fullmatch(text) else None

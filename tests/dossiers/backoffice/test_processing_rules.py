@@ -314,3 +314,16 @@ def test_waiting_for_payment_the_head_may_still_move_the_due_date(world: World) 
         reason="Chờ người nộp thực hiện nghĩa vụ tài chính", new_due_at=new_due)  # fmt: skip
     dossier = fresh(dossier)
     assert (dossier.status, dossier.due_at) == (Status.PAYMENT_REQUESTED, new_due)
+
+
+@pytest.mark.parametrize(("typed", "amount"), [("50.000", 50000), ("1.500.000", 1500000),
+                                               ("50000", 50000), (75000, 75000)])  # fmt: skip
+def test_an_amount_typed_with_thousands_dots_is_read_as_written_back(
+    world: World, typed: Any, amount: int
+) -> None:
+    """ "50.000" is how the system writes fifty thousand đồng to officers: read it the same way,
+    never as fifty (the postal COD amount reads it so too)."""
+    dossier = to_processing(world, MONDAY)
+    row = act(dossier, "request_payment", world.people.specialist_a, MONDAY, money=typed,
+              content="Lệ phí")  # fmt: skip
+    assert row.data["amount"] == str(amount)
