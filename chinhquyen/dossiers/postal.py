@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -208,9 +208,13 @@ def do_book_shipment(shipment_id: int, *, now: datetime | None = None) -> Bookin
         return _record_failure(shipment, str(error), now, permanent=False)
     except (PostalPermanentError, DomainError) as error:
         return _record_failure(shipment, str(error), now, permanent=True)
-    with transaction.atomic():
-        locked = Shipment.objects.select_for_update().get(pk=shipment_id)
-        record_booking(locked, booking.waybill, now, replayed=booking.replayed)
+    try:
+        with transaction.atomic():
+            locked = Shipment.objects.select_for_update().get(pk=shipment_id)
+            record_booking(locked, booking.waybill, now, replayed=booking.replayed)
+    except IntegrityError:  # the operator gave a waybill another shipment already has
+        message = f"Đơn vị bưu chính trả mã vận đơn {booking.waybill} đã dùng cho bưu gửi khác."
+        return _record_failure(shipment, message, now, permanent=True)
     return BookingResult("booked", waybill=booking.waybill)
 
 
@@ -228,8 +232,13 @@ def record_booking(shipment: Shipment, waybill: str, now: datetime, *, replayed:
     dossier = Dossier.objects.select_related("procedure_version", "receiving_agency").get(
         pk=shipment.dossier_id
     )
-    notify_applicant(dossier, "dossier.sent_by_post", extra={"ma_van_don": waybill,
-                     "dia_chi_nhan": shipment.receiver_address})  # fmt: skip
+    try:  # the waybill is kept even when the message cannot be written (a template missing…)
+        with transaction.atomic():
+            notify_applicant(dossier, "dossier.sent_by_post", extra={"ma_van_don": waybill,
+                             "dia_chi_nhan": shipment.receiver_address})  # fmt: skip
+    except DomainError as error:
+        record_audit("dossiers.shipment_notice_failed", obj=shipment,
+                     after={"waybill": waybill, "error": error.message})  # fmt: skip
     record_audit("dossiers.shipment_booked", obj=shipment, after={"waybill": waybill})
 
 

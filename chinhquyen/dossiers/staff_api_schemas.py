@@ -130,12 +130,16 @@ class CoordinationTaskIn(Schema):
     order: int = Field(1, ge=1, le=20, description="Thứ tự thực hiện (cùng thứ tự: song song)")
 
 
-MAX_PDF_BASE64 = 34_000_000  # a 25 MB PDF, base64-encoded
+# A JSON body is read whole, within DATA_UPLOAD_MAX_MEMORY_SIZE (5 MiB): base64 of a PDF up to
+# about 3.7 MB leaves room for the rest of the body. A larger draft goes through the page upload.
+MAX_PDF_BASE64 = 5 * 1024 * 1024 - 64 * 1024
 
 
 class PdfIn(Schema):
     name: str = Field("", max_length=200, description="Tên tệp")
-    content_base64: str = Field(max_length=MAX_PDF_BASE64, description="Nội dung PDF (base64)")
+    content_base64: str = Field(
+        max_length=MAX_PDF_BASE64, description="Nội dung PDF (base64), tệp đến khoảng 3,7 MB"
+    )
 
 
 class ActionIn(Schema):

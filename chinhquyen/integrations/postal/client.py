@@ -185,6 +185,10 @@ def _event(body: bytes) -> CallbackEvent:
     for key, value in texts.items():
         if not isinstance(value, str) or not value.strip() or len(value) > 100:
             raise CallbackRefused(f"Thiếu hoặc sai trường “{key}”.", code="invalid_body")
+    if not protocol.is_waybill(str(texts["waybill"]).strip()):
+        # The same check as a booking's answer: the value lands on the shipment (40 characters,
+        # unique) and in the citizen's message.
+        raise CallbackRefused("Mã vận đơn không hợp lệ.", code="invalid_waybill")
     if texts["status"] not in EventStatus.__members__.values():
         raise CallbackRefused("Trạng thái bưu gửi không hợp lệ.", code="invalid_status")
     occurred = _instant(data.get("occurred_at"))

@@ -72,7 +72,7 @@ def test_unreachable_operator_is_temporary() -> None:
 
 
 def _event(operator: Operator) -> bytes:
-    operator.shipments["KQ-1"] = {"order": {}, "waybill": "EB100000015VN", "events": []}
+    operator.shipments["KQ-1"] = {"order": {}, "waybill": "EB100000017VN", "events": []}
     return operator.event_body("KQ-1", "delivered", event_id="e1")
 
 
@@ -83,7 +83,7 @@ def test_callback_signature_and_time() -> None:
     stamp = str(int(now.timestamp()))
     signature = operator.signature(stamp, body)
     event = read_callback(body, timestamp=stamp, signature=signature, secret="bi-mat", now=now)
-    assert (event.reference, event.waybill, event.status) == ("KQ-1", "EB100000015VN", "delivered")
+    assert (event.reference, event.waybill, event.status) == ("KQ-1", "EB100000017VN", "delivered")
     flipped = signature[:-1] + ("1" if signature[-1] == "0" else "0")
     for secret, given in (("khac", signature), ("bi-mat", flipped)):
         with pytest.raises(CallbackRefused) as refused:

@@ -124,7 +124,9 @@ def _signed(operator: Operator, body: bytes) -> Any:
         (lambda e: _json({**e, "event_id": 7}), 400, "invalid_body"),
         (lambda e: _json({**e, "occurred_at": "2026-03-02 10:00"}), 400, "invalid_body"),
         (lambda e: _json({**e, "reference": "KQ-khong-co"}), 404, "unknown_shipment"),
-        (lambda e: _json({**e, "waybill": "EB999999990VN"}), 409, "waybill_mismatch"),
+        (lambda e: _json({**e, "waybill": "EB999999995VN"}), 409, "waybill_mismatch"),
+        (lambda e: _json({**e, "waybill": "EB" + "9" * 60 + "VN"}), 400, "invalid_waybill"),
+        (lambda e: _json({**e, "waybill": "EB123456789VN"}), 400, "invalid_waybill"),
     ],
 )
 def test_malformed_signed_callbacks_refused(

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from chinhquyen.audit.models import AuditEvent
 from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers import postal
 from chinhquyen.dossiers.models import Dossier, Shipment, ShipmentEvent, Status
 from chinhquyen.dossiers.tasks import book_return_shipment
 from chinhquyen.integrations.postal.protocol import is_waybill
 from chinhquyen.integrations.postal.testserver import Operator
-from chinhquyen.notifications.models import OutboxMessage
+from chinhquyen.notifications.models import MessageTemplate, OutboxMessage
 from tests.conftest import client_for
 from tests.dossiers.backoffice.conftest import APPLICANT, World, act, actions_of, fresh
 from tests.dossiers.postal.conftest import (
@@ -255,3 +256,18 @@ def test_the_shipment_sweep_is_on_the_beat_schedule() -> None:
     entry = project_app.conf.beat_schedule["dossiers-sweep-shipments"]
     assert entry == {"task": SWEEP_SHIPMENTS_TASK, "schedule": 300.0}
     assert SWEEP_SHIPMENTS_TASK in project_app.tasks
+
+
+def test_the_waybill_is_kept_when_its_message_cannot_be_written(
+    world: World, operator: Operator, committed: Any
+) -> None:
+    """A template missing (loaded by a separate deploy step) must not lose the operator's
+    waybill and leave the order retried for ever: the waybill stays, the failure is audited."""
+    dossier = ready_to_return(world)
+    MessageTemplate.objects.filter(code="dossier.sent_by_post").delete()
+    with committed():
+        _return_by_post(world, dossier)
+    shipment = shipment_of(dossier)
+    assert shipment.status == Shipment.Status.BOOKED and shipment.waybill
+    assert AuditEvent.objects.filter(action="dossiers.shipment_notice_failed").count() == 1
+    assert not _messages(dossier, "dossier.sent_by_post")
