@@ -44,11 +44,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=None)
     parser.add_argument("--port", type=int, default=8772)
     parser.add_argument("--processes", type=int, default=4, help="transition drivers")
-    parser.add_argument("--dossiers-each", type=int, default=None, help="per driver (60)")
+    parser.add_argument("--dossiers-each", type=int, default=None, help="per driver (150)")
     args = parser.parse_args()
     args.count = args.count or (20_000 if args.quick else 1_000_000)
     args.requests = 40 if args.quick else 200
-    args.dossiers_each = args.dossiers_each or (15 if args.quick else 60)
+    args.dossiers_each = args.dossiers_each or (15 if args.quick else 150)
     return args
 
 
