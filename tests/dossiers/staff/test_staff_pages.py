@@ -197,7 +197,8 @@ def test_the_control_sheet_lists_refusal_and_payment_rows(world: World) -> None:
     act(dossier, "request_payment", world.people.specialist_a, now, money=5000, content="Phí")
     act(dossier, "record_payment", world.officer, now, money=5000)
     act(dossier, "refuse_after_appraisal", world.people.specialist_a, now, reasons=["Không đủ"])
-    url = reverse("dossiers:staff_form", args=[dossier.code, "05"])
+    # By kind: "05" is the control sheet under TT 01/2018 but the stop notice under TT 03/2025.
+    url = reverse("dossiers:staff_form_kind", args=[dossier.code, "phieu-kiem-soat"])
     response = client_for(world.officer).get(url)
     assert response.status_code == 200
     text = " ".join(pdf_text(response.content).split())
