@@ -42,7 +42,7 @@ from chinhquyen.dossiers.api_schemas import (
     TrackingOut,
     WithdrawIn,
 )
-from chinhquyen.dossiers.lookup_throttle import do_record_lookup_failure, lookup_retry_after
+from chinhquyen.dossiers.lookup_throttle import do_record_lookup_failure
 from chinhquyen.dossiers.models import Dossier, DossierDocument, Draft, Shipment, Status
 from chinhquyen.dossiers.routing import receiving_choices
 from chinhquyen.org.models import User
@@ -56,7 +56,7 @@ drafts_router = Router(tags=["drafts"], auth=citizen_session)
 dossiers_router = Router(tags=["dossiers"], auth=citizen_session)
 tracking_router = Router(tags=["tracking"], auth=None)
 
-MAX_CODE_LENGTH = 80  # Dossier.code
+MAX_CODE_LENGTH = queries.MAX_CODE_LENGTH
 # A group of answers is a page of a form: a few kilobytes. Anything far larger is not a form.
 MAX_ANSWER_BYTES = 256 * 1024
 MAX_ANSWER_DEPTH = 6
@@ -624,10 +624,10 @@ def track(
     the tracking page (`lookup_throttle`), and past the limit the answer is 429."""
     response["Cache-Control"] = "no-store"
     address = client_address(request)
-    retry_after = lookup_retry_after(address)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-        minutes = max(1, math.ceil(retry_after / 60))
+    answer = queries.track_public(address, code, check)
+    if answer.retry_after is not None:
+        response["Retry-After"] = str(answer.retry_after)
+        minutes = max(1, math.ceil(answer.retry_after / 60))
         return Reply(
             429,
             {
@@ -636,14 +636,12 @@ def track(
                 "field": None,
             },
         )
-    found = None
-    if len(code) <= MAX_CODE_LENGTH:
-        found = queries.public_lookup(code, check)
+    found = answer.found
     if found is None:
         do_record_lookup_failure(address)
         raise Http404(TRACKING_NOT_FOUND)
     # Built directly in the documented TrackingOut shape (tests check it against the schema):
     # validating an answer this view has just built was a large share of a lookup's CPU.
-    answer = JsonResponse(tracking_json(found), json_dumps_params={"ensure_ascii": False})
-    answer["Cache-Control"] = "no-store"
-    return answer
+    reply = JsonResponse(tracking_json(found), json_dumps_params={"ensure_ascii": False})
+    reply["Cache-Control"] = "no-store"
+    return reply

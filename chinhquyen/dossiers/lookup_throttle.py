@@ -60,10 +60,19 @@ def lookup_retry_after(address: str, *, now: datetime | None = None) -> int | No
     now = now or timezone.now()
     start = window_start(now)
     # One plain indexed statement: this runs before every public lookup, and building the ORM
-    # query cost more CPU than PostgreSQL spends answering it (docs/benchmarks.md).
-    stored_start = connection.ops.adapt_datetimefield_value(start)
-    rows = fetch_prepared(_FAILURES_SQL, [address_key(address), stored_start])
-    failures = rows[0][0] if rows else 0
+    # query cost more CPU than PostgreSQL spends answering it (docs/benchmarks.md). A lookup
+    # with a well-formed code reads this count in its own statement (`queries.track_public`).
+    rows = fetch_prepared(_FAILURES_SQL, [address_key(address), stored_window_start(start)])
+    return retry_after_for(rows[0][0] if rows else 0, start, now)
+
+
+def stored_window_start(start: datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(start)
+
+
+def retry_after_for(failures: int, start: datetime, now: datetime) -> int | None:
+    """Seconds until the window that began at `start` ends, when its `failures` reached the
+    limit; None when the address may look up now."""
     if failures < settings.TRACKING_MAX_FAILURES_PER_ADDRESS:
         return None
     return max(1, math.ceil((start + _window() - now).total_seconds()))

@@ -14,13 +14,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from chinhquyen.core.sql import fetch_prepared
+from chinhquyen.dossiers import lookup_throttle
 from chinhquyen.dossiers.models import (
     DocumentRole,
     Dossier,
     DossierDocument,
     Draft,
+    LookupFailureWindow,
     Status,
 )
 
@@ -155,6 +158,7 @@ class PublicStatus:
 
 
 CHECK_DIGITS = 4
+MAX_CODE_LENGTH = 80  # Dossier.code
 
 
 def _check_values(row: Mapping[str, Any]) -> list[str]:
@@ -170,21 +174,34 @@ def _check_values(row: Mapping[str, Any]) -> list[str]:
 # one hand-written statement: the dossier, its procedure and agency, and every step, in a single
 # round trip. Through the ORM it was two queries, and building their SQL cost more CPU than the
 # database spent answering them (ADR 0015; docs/benchmarks.md, "Citizens at scale"). Plain SQL
-# that SQLite and PostgreSQL both run; the columns are the models' own.
+# that SQLite and PostgreSQL both run; the columns are the models' own. The procedure and agency
+# are LEFT JOINed (never missing: both keys are NOT NULL) so the same joins serve `_TRACK_SQL`.
 # (Sending the dossier's four times on the first row only, with a window MIN(seq), saved Python
 # decoding but measured slower over HTTP on a million dossiers: the window costs the server more.)
-_LOOKUP_SQL = """
-SELECT d.id, d.code, d.status, d.submitted_at, d.received_at, d.due_at, d.finished_at,
+_DOSSIER_COLUMNS = """d.id, d.code, d.status,
+       d.submitted_at, d.received_at, d.due_at, d.finished_at,
        d.applicant_phone, d.applicant_id_number, v.name, h.name,
-       t.at, t.action, t.to_status, a.name
-FROM dossiers_dossier d
-JOIN procedures_procedureversion v ON v.id = d.procedure_version_id
-JOIN org_agency h ON h.id = d.handling_agency_id
+       t.at, t.action, t.to_status, a.name"""
+_DOSSIER_JOINS = """
+LEFT JOIN procedures_procedureversion v ON v.id = d.procedure_version_id
+LEFT JOIN org_agency h ON h.id = d.handling_agency_id
 LEFT JOIN dossiers_dossiertransition t ON t.dossier_id = d.id
-LEFT JOIN org_agency a ON a.id = t.agency_id
+LEFT JOIN org_agency a ON a.id = t.agency_id"""
+_LOOKUP_SQL = f"""
+SELECT {_DOSSIER_COLUMNS}
+FROM dossiers_dossier d {_DOSSIER_JOINS}
 WHERE d.code = %s
 ORDER BY t.seq
-"""
+"""  # noqa: S608 (constant text)
+# With the failure count of the address (always one row: the window's count, NULL dossier
+# columns when no dossier has the code). The throttle's read was a round trip of its own.
+_TRACK_SQL = f"""
+SELECT w.failures, {_DOSSIER_COLUMNS}
+FROM (SELECT 1 AS one) q
+LEFT JOIN {LookupFailureWindow._meta.db_table} w ON w.address = %s AND w.window_start = %s
+LEFT JOIN dossiers_dossier d ON d.code = %s {_DOSSIER_JOINS}
+ORDER BY t.seq
+"""  # noqa: S608 (constant text)
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -203,11 +220,56 @@ def public_lookup(code: str, check: str) -> PublicStatus | None:
     """The dossier's public status when `check` is the last four digits of the applicant's phone
     number or identification number; None otherwise (a wrong code and a wrong check are
     indistinguishable)."""
-    code = code.strip().upper()
-    check = check.strip()
-    if not code or len(check) != CHECK_DIGITS or not check.isdigit():
+    code, check = code.strip().upper(), check.strip()
+    if not _well_formed(code, check):
         return None
-    rows = fetch_prepared(_LOOKUP_SQL, [code])
+    return _public_status(fetch_prepared(_LOOKUP_SQL, [code], binary=True), check)
+
+
+@dataclass(frozen=True)
+class TrackingAnswer:
+    """A public lookup from one client address: refused for `retry_after` seconds (the address
+    failed too often, `lookup_throttle`), or `found` (None: no dossier with that code and check)."""
+
+    retry_after: int | None
+    found: PublicStatus | None
+
+
+def track_public(
+    address: str, code: str, check: str, *, now: datetime | None = None
+) -> TrackingAnswer:
+    """The tracking page's and API's lookup: the address's failures in the current window and
+    the dossier read in one round trip (ADR 0015). A refused address learns nothing of the
+    dossier; a failure is recorded by the caller (`do_record_lookup_failure`)."""
+    now = now or timezone.now()
+    code, check = code.strip().upper(), check.strip()
+    if not _well_formed(code, check):  # nothing to look up: the throttle's count alone
+        return TrackingAnswer(lookup_throttle.lookup_retry_after(address, now=now), None)
+    start = lookup_throttle.window_start(now)
+    params = [
+        lookup_throttle.address_key(address),
+        lookup_throttle.stored_window_start(start),
+        code,
+    ]
+    rows = fetch_prepared(_TRACK_SQL, params, binary=True)
+    retry_after = lookup_throttle.retry_after_for(rows[0][0] or 0, start, now)
+    if retry_after is not None:
+        return TrackingAnswer(retry_after, None)
+    dossier_rows = [row[1:] for row in rows] if rows[0][1] is not None else []
+    return TrackingAnswer(None, _public_status(dossier_rows, check))
+
+
+def _well_formed(code: str, check: str) -> bool:
+    return bool(code) and len(code) <= MAX_CODE_LENGTH and _is_check(check)
+
+
+def _is_check(check: str) -> bool:
+    return len(check) == CHECK_DIGITS and check.isdigit()
+
+
+def _public_status(rows: list[tuple[Any, ...]], check: str) -> PublicStatus | None:
+    """The public status from the lookup's rows (one per step, the dossier's columns first),
+    when `check` matches."""
     if not rows:
         return None
     _, found, status, submitted, received, due, finished, phone, id_number, procedure, agency = (

@@ -111,13 +111,16 @@ def lookup(request: HttpRequest) -> HttpResponse:
         form = LookupForm(initial={"ma": request.GET.get("ma", "").strip()[:80]})
         return render(request, "portal/tracking/lookup.html", {"form": form})
     address = client_address(request)
-    retry_after = lookup_retry_after(address)
-    if retry_after is not None:
-        return _throttled(request, retry_after)
     form = LookupForm(request.GET)
-    if not form.is_valid():
+    if not form.is_valid():  # nothing looked up; a refused address is still told so
+        retry_after = lookup_retry_after(address)
+        if retry_after is not None:
+            return _throttled(request, retry_after)
         return render(request, "portal/tracking/lookup.html", {"form": form})
-    found = queries.public_lookup(form.cleaned_data["ma"], form.cleaned_data["kiem_tra"])
+    answer = queries.track_public(address, form.cleaned_data["ma"], form.cleaned_data["kiem_tra"])
+    if answer.retry_after is not None:
+        return _throttled(request, answer.retry_after)
+    found = answer.found
     if found is None:
         do_record_lookup_failure(address)
         form.add_error(None, LOOKUP_FAILED)
