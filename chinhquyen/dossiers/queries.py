@@ -6,15 +6,18 @@ state only)."""
 from __future__ import annotations
 
 import hmac
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.dossiers import lookup_throttle
@@ -161,13 +164,29 @@ CHECK_DIGITS = 4
 MAX_CODE_LENGTH = 80  # Dossier.code
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def _check_values(row: Mapping[str, Any]) -> list[str]:
     values = []
     for field in ("applicant_phone", "applicant_id_number"):
-        digits = "".join(ch for ch in str(row[field] or "") if ch.isdigit())
+        digits = _NOT_DIGITS.sub("", str(row[field] or ""))
         if len(digits) >= CHECK_DIGITS:
             values.append(digits[-CHECK_DIGITS:])
     return values
+
+
+@lru_cache(maxsize=64)
+def _status_label(status: int, language: str | None) -> str:
+    """The status' name in the request's language (a lazy translation turned into text was a
+    tenth of a lookup's CPU; the names change only with the language)."""
+    return str(Status(status).label)
+
+
+@lru_cache(maxsize=256)
+def _step_label(action: str, to_status: int, language: str | None) -> str:
+    # The status' label only for an action without a public name.
+    return PUBLIC_ACTIONS.get(action) or _status_label(to_status, language)
 
 
 # The lookup is the busiest public read (every QR code printed on a receipt leads here), so it is
@@ -278,11 +297,12 @@ def _public_status(rows: list[tuple[Any, ...]], check: str) -> PublicStatus | No
     known = {"applicant_phone": phone, "applicant_id_number": id_number}
     if not any(hmac.compare_digest(check, value) for value in _check_values(known)):
         return None
+    language = get_language()
     return PublicStatus(
         code=found,
         procedure=procedure,
         status=status,
-        status_label=str(Status(status).label),
+        status_label=_status_label(status, language),
         handling_agency=agency,
         submitted_at=_utc(submitted),
         received_at=_utc_or_none(received),
@@ -290,11 +310,7 @@ def _public_status(rows: list[tuple[Any, ...]], check: str) -> PublicStatus | No
         finished_at=_utc_or_none(finished),
         steps=tuple(
             PublicStep(
-                at=_utc(at),
-                # The status' label only for an action without a public name: translating it
-                # (a lazy string) for every step was a tenth of a lookup's CPU.
-                label=PUBLIC_ACTIONS.get(action) or str(Status(to_status).label),
-                agency=step_agency,
+                at=_utc(at), label=_step_label(action, to_status, language), agency=step_agency
             )
             for *_, at, action, to_status, step_agency in rows
             if action is not None  # a dossier without any step yet (LEFT JOIN)

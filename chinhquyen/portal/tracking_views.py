@@ -111,18 +111,22 @@ def lookup(request: HttpRequest) -> HttpResponse:
         form = LookupForm(initial={"ma": request.GET.get("ma", "").strip()[:80]})
         return render(request, "portal/tracking/lookup.html", {"form": form})
     address = client_address(request)
-    form = LookupForm(request.GET)
-    if not form.is_valid():  # nothing looked up; a refused address is still told so
+    values = LookupForm.valid_values(request.GET)
+    if values is None:  # nothing looked up: the form explains; a refused address is told so
         retry_after = lookup_retry_after(address)
         if retry_after is not None:
             return _throttled(request, retry_after)
+        form = LookupForm(request.GET)
+        form.is_valid()
         return render(request, "portal/tracking/lookup.html", {"form": form})
-    answer = queries.track_public(address, form.cleaned_data["ma"], form.cleaned_data["kiem_tra"])
+    answer = queries.track_public(address, *values)
     if answer.retry_after is not None:
         return _throttled(request, answer.retry_after)
     found = answer.found
     if found is None:
         do_record_lookup_failure(address)
+        form = LookupForm(request.GET)
+        form.is_valid()
         form.add_error(None, LOOKUP_FAILED)
         return render(request, "portal/tracking/lookup.html", {"form": form})
     # The busiest public page: its times are written here, and the form to look up another

@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from chinhquyen.dossiers import actions, queries
 from chinhquyen.dossiers.lookup_throttle import (
@@ -21,6 +25,7 @@ from chinhquyen.dossiers.lookup_throttle import (
 )
 from chinhquyen.dossiers.models import Dossier, LookupFailureWindow, Status
 from chinhquyen.notifications.defaults import load_default_templates
+from chinhquyen.portal.tracking_forms import LookupForm
 from chinhquyen.portal.tracking_views import LOOKUP_FAILED
 from chinhquyen.procedures.models import ProcedureVersion
 from tests import dossier_helpers as h
@@ -225,3 +230,27 @@ def test_one_statement_reads_the_count_and_the_dossier(dossier: Dossier) -> None
         refused = queries.track_public("192.0.2.9", code, check, now=now)
         assert refused.found is None and refused.retry_after is not None
         assert 0 < refused.retry_after <= 15 * 60
+
+
+_AWKWARD = st.text(alphabet=st.sampled_from("0123456789٣ ab-.\t\n\x00Đđ"), max_size=90)
+
+
+_CHECKS = st.one_of(_AWKWARD, st.none(), st.from_regex(r"\s*[0-9٣]{3,5}\s*", fullmatch=True))
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(code=st.one_of(_AWKWARD, st.none()), check=_CHECKS)
+@example(code=" 000.00.12.h29-251015 - 0007 ", check=" 0123\n")
+@example(code="X" * 80, check="٣٣٣٣")
+@example(code="X" * 81, check="1234")
+@example(code="  ", check="1234")
+def test_the_pages_quick_check_accepts_exactly_what_the_form_accepts(
+    code: str | None, check: str | None
+) -> None:
+    query = QueryDict(mutable=True)
+    for name, value in (("ma", code), ("kiem_tra", check)):
+        if value is not None:
+            query[name] = value
+    form = LookupForm(query)
+    expected = (form.cleaned_data["ma"], form.cleaned_data["kiem_tra"]) if form.is_valid() else None
+    assert LookupForm.valid_values(query) == expected
