@@ -8,8 +8,11 @@
    tracking of random existing dossiers with a valid check (API and HTML page) — targets:
    tracking ≥ half the ping throughput of the same run, p99 ≤ 50 ms;
 3. submission: 32 citizens (accounts made in the database, signed in over HTTP) prepare drafts
-   through the API (form groups, place, one 200 KB PDF per required document), then all submit
-   at once — targets: ≥ 50 submissions/s sustained, p95 ≤ 300 ms, no duplicate code;
+   through the API (form groups, place, one 200 KB PDF per required document), then submit them
+   twice over: paced, the 32 together at the target's sustained 50 submissions/s (each
+   submission's latency counted from its scheduled start, so a late server is not hidden), and
+   all at once, as fast as they can (the highest rate; the day's numbers under contention) —
+   targets: ≥ 50 submissions/s sustained, p95 ≤ 300 ms at that rate, no duplicate code;
 4. memory: every gunicorn worker's VmRSS sampled through all of it (target: < 200 MB).
 
 Writes bench/results/citizens-<UTC timestamp>.json and prints a Markdown report."""
@@ -55,6 +58,7 @@ class Options:
     port: int
     submitters: int
     drafts_each: int
+    paced_rate: float
     wards: int
     pdf_kb: int
     sample: int
@@ -71,7 +75,12 @@ def parse_args() -> Options:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8771)
     parser.add_argument("--submitters", type=int, default=32)
-    parser.add_argument("--drafts-each", type=int, default=None, help="per submitter (30)")
+    parser.add_argument(
+        "--drafts-each", type=int, default=None, help="per submitter and phase (30)"
+    )
+    parser.add_argument(
+        "--paced-rate", type=float, default=50.0, help="submissions/s of the paced phase (50)"
+    )
     parser.add_argument("--pdf-kb", type=int, default=200)
     parser.add_argument(
         "--wards", type=int, default=1, help="communes receiving the submissions (1: one counter)"
@@ -89,6 +98,7 @@ def parse_args() -> Options:
         port=args.port,
         submitters=args.submitters,
         drafts_each=args.drafts_each or (2 if quick else 30),
+        paced_rate=args.paced_rate,
         wards=args.wards,
         pdf_kb=args.pdf_kb,
         sample=5_000 if quick else 50_000,
@@ -168,6 +178,18 @@ def export_sample(database_url: str, size: int, path: Path) -> int:
         ).fetchall()
     path.write_text("".join(f"{code},{check}\n" for code, check in rows))
     return len(rows)
+
+
+def checkpoint(database_url: str) -> float:
+    """Write the bulk load's dirty pages out before measuring. Otherwise the checkpoint that
+    follows a million rows runs during the first loads (run 5 started at load 2.8): a real
+    province's dossiers arrive over years, not in the minute before the lookups."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+    return round(time.perf_counter() - started, 1)
 
 
 # --- Tracking ----------------------------------------------------------------------------------
@@ -260,39 +282,93 @@ def measure_submission(config: AppConfig, options: Options, rss: RssSampler) -> 
             citizen.use_session(session_without_http(citizen.person))
     wards = _communes(options.wards)
     pdf, today = make_pdf(options.pdf_kb * 1024), timezone.localdate()
-    prep, submit = Timings(), Timings()
+    prep = Timings()
     rss.phase = "submission: drafts and uploads"
 
     def prepare_all(citizen: Citizen, ward: Reception) -> list[str]:
-        return [prepare_draft(citizen, ward, pdf, prep, today) for _ in range(options.drafts_each)]
+        count = 2 * options.drafts_each  # one half for each phase
+        return [prepare_draft(citizen, ward, pdf, prep, today) for _ in range(count)]
 
     with ThreadPoolExecutor(len(citizens)) as pool:
         places = [wards[i % len(wards)] for i in range(len(citizens))]
         drafts = list(pool.map(prepare_all, citizens, places))
-    rss.phase = "submission: submit"
-    barrier = threading.Barrier(len(citizens))
-    codes: list[str] = []
-
-    def submit_all(citizen: Citizen, draft_ids: list[str]) -> None:
-        from bench.citizens import submit_draft
-
-        barrier.wait()
-        codes.extend(submit_draft(citizen, draft_id, submit) for draft_id in draft_ids)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(len(citizens)) as pool:
-        list(pool.map(submit_all, citizens, drafts))
-    elapsed = time.perf_counter() - started
+    half = options.drafts_each
+    rss.phase = "submission: paced"
+    paced = _submit_paced(citizens, [d[:half] for d in drafts], options.paced_rate)
+    rss.phase = "submission: all at once"
+    burst = _submit_at_once(citizens, [d[half:] for d in drafts])
     return {
         "sign_in": "HTTP /tai-khoan/dang-nhap/" if signed_in else "SessionStore (no sign-in page)",
         "submitters": len(citizens),
         "drafts": sum(len(d) for d in drafts),
         "pdf_bytes": len(pdf),
         "wards": len(wards),
-        "submit_seconds": round(elapsed, 2),
-        "submissions_per_second": round(len(codes) / elapsed, 1),
-        "submit": latency_summary(submit.samples.get("submit", [])),
+        "paced": paced,
+        "submit_seconds": burst["seconds"],
+        "submissions_per_second": burst["per_second"],
+        "submit": burst["latency"],
         "preparation": {step: latency_summary(s) for step, s in prep.samples.items()},
+        "codes": paced.pop("codes") + burst.pop("codes"),
+    }
+
+
+def _submit_at_once(citizens: list[Any], drafts: list[list[str]]) -> dict[str, Any]:
+    """The submitters start together and each submits its drafts back to back."""
+    from bench.citizens import Timings, submit_draft
+
+    barrier, timings = threading.Barrier(len(citizens)), Timings()
+    codes: list[str] = []
+
+    def submit_all(citizen: Any, draft_ids: list[str]) -> None:
+        barrier.wait()
+        codes.extend(submit_draft(citizen, draft_id, timings) for draft_id in draft_ids)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(citizens)) as pool:
+        list(pool.map(submit_all, citizens, drafts))
+    elapsed = time.perf_counter() - started
+    return {
+        "seconds": round(elapsed, 2),
+        "per_second": round(len(codes) / elapsed, 1),
+        "latency": latency_summary(timings.samples.get("submit", [])),
+        "codes": codes,
+    }
+
+
+def _submit_paced(citizens: list[Any], drafts: list[list[str]], rate: float) -> dict[str, Any]:
+    """Submission k of the whole run is due at start + k / rate, dealt round-robin to the
+    submitters (each has one request in flight at most). A submission's latency is counted from
+    the moment it was due, not from when its submitter got to it: a server that falls behind
+    the rate shows as latency instead of silently lowering the rate (coordinated omission)."""
+    from bench.citizens import submit_draft
+
+    n = len(citizens)
+    total = sum(len(d) for d in drafts)
+    latencies: list[float] = []
+    codes: list[str] = []
+    start = time.perf_counter() + 0.5  # every thread is waiting when the first one is due
+
+    def run(index: int, citizen: Any, draft_ids: list[str]) -> None:
+        from bench.citizens import Timings
+
+        ignored = Timings()
+        for j, draft_id in enumerate(draft_ids):
+            due = start + (index + j * n) / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            codes.append(submit_draft(citizen, draft_id, ignored))
+            latencies.append(time.perf_counter() - due)
+
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(run, range(n), citizens, drafts))
+    elapsed = time.perf_counter() - start
+    return {
+        "offered_per_second": rate,
+        "submissions": total,
+        "seconds": round(elapsed, 2),
+        "achieved_per_second": round(len(codes) / elapsed, 1),
+        # How long after the last submission was due the run ended.
+        "lag_seconds": round(elapsed - (total - 1) / rate, 2),
+        "latency": latency_summary(latencies),
         "codes": codes,
     }
 
@@ -375,6 +451,7 @@ def main() -> None:
         def prepare(env: dict[str, str]) -> None:
             generate(env, options, report)
             report["tracking_sample"] = export_sample(env["DATABASE_URL"], options.sample, sample)
+            report["checkpoint_seconds"] = checkpoint(env["DATABASE_URL"])
 
         with running_app(config, prepare) as env:
             os.environ.update(env)
@@ -403,8 +480,16 @@ def verdict(report: dict[str, Any]) -> dict[str, bool]:
         if name.startswith("tracking"):
             checks[f"{name} ≥ ½ ping"] = result["requests_per_second"] >= ping / 2
             checks[f"{name} p99 ≤ 50 ms"] = result["p99_ms"] <= 50
-    checks["submission ≥ 50/s"] = sub.get("submissions_per_second", 0) >= 50
-    checks["submission p95 ≤ 300 ms"] = sub.get("submit", {}).get("p95_ms", 1e9) <= 300
+    paced = sub.get("paced", {})
+    # Sustained: the paced phase kept the target's rate (its last submission ended within a
+    # second of the schedule's end); all at once, the highest rate is ≥ 50/s too.
+    kept = paced.get("offered_per_second", 0) >= 50 and paced.get("lag_seconds", 1e9) <= 1.0
+    checks["submission ≥ 50/s (paced, and all at once)"] = (
+        kept and sub.get("submissions_per_second", 0) >= 50
+    )
+    checks["submission p95 ≤ 300 ms at 50/s"] = (
+        kept and paced.get("latency", {}).get("p95_ms", 1e9) <= 300
+    )
     checks["no duplicate code"] = (
         sub.get("duplicate_codes_in_database") == 0
         and sub.get("distinct_codes_returned") == sub.get("codes_returned")

@@ -37,6 +37,7 @@ def _latency_table(rows: dict[str, dict[str, float]]) -> list[str]:
 def markdown(report: dict[str, Any]) -> str:
     options, generation = report["options"], report["generation"]
     sub = report.get("submission", {})
+    paced = sub.get("paced", {})
     lines = [
         f"Generation: {generation['summary']}",
         "",
@@ -46,10 +47,19 @@ def markdown(report: dict[str, Any]) -> str:
         *_tracking_table(report.get("tracking", {})),
         "",
         f"Submission: {sub.get('submitters')} submitters, {sub.get('drafts')} drafts, "
-        f"sign-in by {sub.get('sign_in')}; {sub.get('submissions_per_second')} submissions/s "
-        f"over {sub.get('submit_seconds')} s",
+        f"sign-in by {sub.get('sign_in')}; paced at {paced.get('offered_per_second')}/s: "
+        f"{paced.get('submissions')} in {paced.get('seconds')} s "
+        f"({paced.get('achieved_per_second')}/s, ended {paced.get('lag_seconds')} s after the "
+        f"last was due); all at once: {sub.get('submissions_per_second')} submissions/s over "
+        f"{sub.get('submit_seconds')} s",
         "",
-        *_latency_table({"submit": sub.get("submit", {}), **sub.get("preparation", {})}),
+        *_latency_table(
+            {
+                "submit, paced (from when due)": paced.get("latency", {}),
+                "submit, all at once": sub.get("submit", {}),
+                **sub.get("preparation", {}),
+            }
+        ),
         "",
         f"Codes: {sub.get('codes_returned')} returned, {sub.get('distinct_codes_returned')} "
         f"distinct, {sub.get('duplicate_codes_in_database')} duplicated in the database, "
