@@ -49,3 +49,18 @@ def test_typed_helpers() -> None:
     assert env_url("U", schemes={"redis"}, environ={"U": "redis://h:6379/0"}) == "redis://h:6379/0"
     with pytest.raises(ImproperlyConfiguredEnv, match="no host"):
         env_url("U", schemes={"redis"}, environ={"U": "redis:///0"})
+
+
+def test_database_url_reaches_a_unix_socket() -> None:
+    """A database on the same machine through its socket directory, written percent-encoded in
+    the host part as libpq's URIs do."""
+    from chinhquyen.env import database_from_url
+
+    local = database_from_url("postgres://cq@%2Fvar%2Frun%2Fpostgresql/province")
+    assert local["HOST"] == "/var/run/postgresql" and local["NAME"] == "province"
+    remote = database_from_url("postgres://cq:s%40cret@db.example.vn:6432/province")
+    assert (remote["HOST"], remote["PORT"], remote["PASSWORD"]) == (
+        "db.example.vn",
+        "6432",
+        "s@cret",
+    )
