@@ -33,10 +33,18 @@ def fetch_prepared(
             return list(cursor.fetchall())
     import psycopg
 
-    connection.ensure_connection()
+    _connected()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True, binary=binary)
         return cursor.fetchall()
+
+
+def _connected() -> None:
+    """What Django does before its own cursor: the health check (CONN_HEALTH_CHECKS, once per
+    request: a connection the server closed is replaced rather than failing this statement),
+    then connect if needed."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
 
 
 # --- Hand-written inserts on the hottest write paths ---------------------------------------------
@@ -85,7 +93,7 @@ def execute_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
             return cursor.fetchone() if cursor.description else None
     import psycopg
 
-    connection.ensure_connection()
+    _connected()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone() if cursor.description else None

@@ -84,3 +84,20 @@ def test_a_connection_inside_a_transaction_is_asked(wrapper: BaseDatabaseWrapper
     finally:
         wrapper.rollback()
         wrapper.set_autocommit(True)
+
+
+def test_a_prepared_read_after_a_restart_gets_a_new_connection() -> None:
+    """`core.sql` statements bypass Django's cursor; they run its health check too, so the first
+    request after a database restart is answered instead of failing (one per web process)."""
+    from chinhquyen.core.sql import fetch_prepared
+
+    connection.ensure_connection()
+    pid = int(fetch_prepared("SELECT pg_backend_pid()", [])[0][0])
+    with psycopg.connect(_admin_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 10
+    while connection.is_usable() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # A new request: Django clears the flag at request start (close_if_unusable_or_obsolete).
+    connection.health_check_enabled, connection.health_check_done = True, False  # type: ignore[attr-defined]
+    assert int(fetch_prepared("SELECT pg_backend_pid()", [])[0][0]) != pid
