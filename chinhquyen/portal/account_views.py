@@ -16,6 +16,7 @@ from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,11 +26,14 @@ from chinhquyen.core.middleware import client_address
 from chinhquyen.integrations.oidc.client import Identity, OidcError, client_from_settings
 from chinhquyen.org.citizens import (
     Channel,
+    DecoyCode,
     ExternalClaims,
     check_citizen_password,
+    check_decoy_code,
     do_complete_citizen_signin,
     do_record_external_refusal,
     do_resend_code,
+    do_resend_decoy_code,
     do_sign_in_with_external_identity,
     do_sign_up,
     do_update_citizen_profile,
@@ -84,7 +88,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = do_sign_up(
+            result = do_sign_up(
                 full_name=data["full_name"],
                 contact=data["contact"],
                 password=data["password"],
@@ -94,25 +98,32 @@ def signup(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            channel = Channel.EMAIL if user.email else Channel.PHONE
-            _await_code(request, user, channel)
+            # The same answer whether or not the contact already had an account (a decoy then).
+            decoy = None if result.user else DecoyCode.start(result.contact, timezone.now())
+            _await_code(request, result.user, result.contact.channel, decoy=decoy)
             return redirect("accounts:verify")
     return render(request, "portal/accounts/signup.html", {"form": form})
 
 
-def _await_code(request: HttpRequest, user: User, channel: str) -> None:
+def _await_code(
+    request: HttpRequest, user: User | None, channel: str, *, decoy: DecoyCode | None = None
+) -> None:
+    # A decoy keeps its state here, in place of an account id (none may reach the session).
     request.session[VERIFY_KEY] = {
-        "user": user.pk,
+        "user": user.pk if user else None,
+        "decoy": decoy.to_session() if decoy else None,
         "channel": channel,
         "at": time.time(),
         "next": _safe_next(request),
     }
 
 
-def _awaiting(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
+def _awaiting(request: HttpRequest) -> tuple[User | DecoyCode | None, dict[str, Any]]:
     state = request.session.get(VERIFY_KEY) or {}
     if not state or time.time() - float(state.get("at", 0)) > VERIFY_SECONDS:
         return None, {}
+    if state.get("decoy"):
+        return DecoyCode.from_session(state["decoy"]), state
     user = User.objects.filter(
         pk=int(state.get("user") or 0), kind=User.Kind.CITIZEN, is_active=True
     ).first()
@@ -122,12 +133,18 @@ def _awaiting(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    user, state = _awaiting(request)
-    if user is None:
+    awaiting, state = _awaiting(request)
+    if awaiting is None:
         request.session.pop(VERIFY_KEY, None)
         messages.info(request, "Phiên xác thực đã hết. Đăng nhập để nhận mã mới.")
         return redirect("accounts:signin")
-    channel = state["channel"]
+    if request.method == "POST":
+        # A decoy's state changes in the session on every post: a real code's answer must carry
+        # the same session cookie, or the headers would tell the two apart.
+        request.session.modified = True
+    if isinstance(awaiting, DecoyCode):
+        return _verify_decoy(request, awaiting, state)
+    user, channel = awaiting, state["channel"]
     pending = pending_verification(user, channel)
     verifying = request.POST.get("action") != "resend"
     form = CodeForm(request.POST if request.method == "POST" and verifying else None)
@@ -146,6 +163,36 @@ def verify(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Đã xác thực tài khoản. Mời bạn đăng nhập.")
             return redirect(f"{reverse('accounts:signin')}?{_next_query(state)}")
     destination = mask(channel, pending.destination) if pending else ""
+    return _render_verify(request, form, channel, destination)
+
+
+def _verify_decoy(request: HttpRequest, decoy: DecoyCode, state: dict[str, Any]) -> HttpResponse:
+    """The code page of a sign-up whose contact has an account: every code is refused and a
+    resend is answered, with the messages and limits of a real code."""
+    verifying = request.POST.get("action") != "resend"
+    form = CodeForm(request.POST if request.method == "POST" and verifying else None)
+    if request.method == "POST" and not verifying:
+        try:
+            do_resend_decoy_code(decoy, timezone.now())
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Đã gửi mã xác thực mới.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            check_decoy_code(decoy, timezone.now())
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+    if request.method == "POST":
+        request.session[VERIFY_KEY] = {**state, "decoy": decoy.to_session()}
+    if request.method == "POST" and not verifying:
+        return redirect("accounts:verify")
+    return _render_verify(request, form, decoy.channel, mask(decoy.channel, decoy.destination))
+
+
+def _render_verify(
+    request: HttpRequest, form: CodeForm, channel: str, destination: str
+) -> HttpResponse:
     context = {"form": form, "channel": channel, "destination": destination}
     return render(request, "portal/accounts/verify.html", context)
 

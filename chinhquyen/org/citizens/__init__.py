@@ -3,8 +3,9 @@ password sign-in (no second factor), profile changes with re-verification of a c
 and the account an outside identity provider's person signs in as. Every change is a `do_*`
 action writing its audit row in its transaction.
 
-- `contacts`: e-mail/phone parsing and lookup, the one-time codes;
-- `accounts`: sign-up and password sign-in;
+- `contacts`: e-mail/phone parsing and lookup, the one-time codes and their sweep, the notice
+  to the owner of an address someone else tries to register;
+- `accounts`: sign-up (a decoy when the contact has an account) and password sign-in;
 - `profile`: the profile, accounts created already verified (demo, one-stop counter);
 - `external`: OpenID Connect identities.
 """
@@ -12,17 +13,24 @@ action writing its audit row in its transaction.
 from chinhquyen.org.citizens.accounts import (
     SIGNIN_FAILURE,
     CitizenPasswordStep,
+    DecoyCode,
+    SignUp,
     check_citizen_password,
+    check_decoy_code,
     do_complete_citizen_signin,
+    do_resend_decoy_code,
     do_sign_up,
 )
 from chinhquyen.org.citizens.contacts import (
     CODE_VALID_MINUTES,
+    EXISTING_CONTACT_TEMPLATE,
     MAX_CODE_ATTEMPTS,
     VERIFICATION_TEMPLATE,
     Channel,
+    CodeSweepReport,
     Contact,
     do_resend_code,
+    do_sweep_spent_codes,
     do_verify_contact,
     parse_contact,
     pending_verification,
@@ -40,21 +48,28 @@ from chinhquyen.org.citizens.profile import (
 
 __all__ = [
     "CODE_VALID_MINUTES",
+    "EXISTING_CONTACT_TEMPLATE",
     "MAX_CODE_ATTEMPTS",
     "SIGNIN_FAILURE",
     "VERIFICATION_TEMPLATE",
     "Channel",
     "CitizenPasswordStep",
+    "CodeSweepReport",
     "Contact",
+    "DecoyCode",
     "ExternalClaims",
     "ProfileData",
+    "SignUp",
     "check_citizen_password",
+    "check_decoy_code",
     "do_complete_citizen_signin",
     "do_create_verified_citizen",
     "do_record_external_refusal",
     "do_resend_code",
+    "do_resend_decoy_code",
     "do_sign_in_with_external_identity",
     "do_sign_up",
+    "do_sweep_spent_codes",
     "do_update_citizen_profile",
     "do_verify_contact",
     "parse_contact",

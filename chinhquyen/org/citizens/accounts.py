@@ -1,5 +1,10 @@
 """Sign-up with a code, and password sign-in of citizen accounts (no second factor).
 
+A sign-up with an e-mail address or phone that already has an account answers exactly like a
+new one (the same pages, the same Argon2 work) while nothing is created: the owner gets a notice
+instead of a code, and the code page refuses every code (`DecoyCode`). Decree 13/2023/NĐ-CP:
+whether a person has an account is not disclosed to whoever types their address.
+
 Sign-in failures share the staff flow's counters (org/signin.py): the same per-account lock,
 the same per-address throttle counted from the audit log, the same constant-time refusal of
 unknown accounts; only the lookup differs (an e-mail address or a mobile number, citizen
@@ -8,8 +13,9 @@ accounts only) and there is no TOTP step."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
@@ -21,14 +27,19 @@ from chinhquyen.audit.actions import record_audit
 from chinhquyen.audit.models import AuditEvent
 from chinhquyen.core.errors import DomainError
 from chinhquyen.org.citizens.contacts import (
+    CODE_EXHAUSTED,
+    CODE_REFUSED,
+    CODE_VALID_MINUTES,
+    MAX_CODE_ATTEMPTS,
     Channel,
     Contact,
-    check_contact_free,
-    contact_taken,
+    check_send_times,
     find_citizen,
+    holder_of,
     is_contact_verified,
     parse_contact,
     send_code,
+    send_existing_contact_notice,
 )
 from chinhquyen.org.models import CitizenProfile, User
 from chinhquyen.org.signin import (
@@ -74,17 +85,30 @@ def check_full_name(full_name: str) -> str:
     return name
 
 
+SIGNED_UP = "citizen.signed_up"
+SIGNUP_EXISTING_CONTACT = "citizen.signup_existing_contact"
+
+
 def _check_signup_rate(source_address: str, now: datetime) -> None:
+    # Both outcomes count, or the limit itself would tell new addresses from taken ones.
     if not source_address:
         return
     recent = AuditEvent.objects.filter(
-        action="citizen.signed_up", source_address=source_address, at__gte=now - timedelta(hours=1)
+        action__in=[SIGNED_UP, SIGNUP_EXISTING_CONTACT],
+        source_address=source_address,
+        at__gte=now - timedelta(hours=1),
     ).count()
     if recent >= MAX_SIGNUPS_PER_ADDRESS_PER_HOUR:
         raise DomainError(
             "Có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau.",
             code="signup_throttled",
         )
+
+
+@dataclass(frozen=True)
+class SignUp:
+    contact: Contact  # as given, for the code page
+    user: User | None  # None: the contact has an account, nothing was created (a decoy)
 
 
 def do_sign_up(
@@ -94,9 +118,11 @@ def do_sign_up(
     password: str,
     applicant_kind: str = ApplicantKind.CITIZEN,
     source_address: str = "",
-) -> User:
+) -> SignUp:
     """A citizen account, not yet usable: a code goes to the e-mail address or phone given, and
-    the account signs in only once that code is entered (`do_verify_contact`)."""
+    the account signs in only once that code is entered (`do_verify_contact`). When the contact
+    belongs to an account (verified, or unverified within UNVERIFIED_HOLD), nothing is created
+    and its owner is told instead; the answer is the same."""
     now = timezone.now()
     name = check_full_name(full_name)
     parsed = parse_contact(contact)
@@ -105,25 +131,104 @@ def do_sign_up(
     check_new_password(password, full_name=name, contact=parsed)
     _check_signup_rate(source_address, now)
     with transaction.atomic():
-        check_contact_free(parsed, user=None, field="contact", now=now)
-        user = User(username=new_username(), kind=User.Kind.CITIZEN, full_name=name)
-        setattr(user, "email" if parsed.channel == Channel.EMAIL else "phone", parsed.value)
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise contact_taken(parsed, "contact") from None
-        CitizenProfile.objects.create(user=user, applicant_kind=applicant_kind)
+        holder = holder_of(parsed, user=None, now=now)
+        user = None if holder else _create_account(name, parsed, password, applicant_kind)
+        if user is None:  # taken, or taken by a concurrent sign-up in the meantime
+            _answer_existing(holder or find_citizen(parsed), parsed, password, now, source_address)
+            return SignUp(parsed, None)
         record_audit(
-            "citizen.signed_up",
+            SIGNED_UP,
             actor=user,
             obj=user,
             after={"channel": parsed.channel},
             source_address=source_address,
         )
         send_code(user, parsed, now)
+    return SignUp(parsed, user)
+
+
+def _create_account(name: str, contact: Contact, password: str, applicant_kind: str) -> User | None:
+    user = User(username=new_username(), kind=User.Kind.CITIZEN, full_name=name)
+    setattr(user, "email" if contact.channel == Channel.EMAIL else "phone", contact.value)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        return None
+    CitizenProfile.objects.create(user=user, applicant_kind=applicant_kind)
     return user
+
+
+def _answer_existing(
+    holder: User | None, contact: Contact, password: str, now: datetime, source_address: str
+) -> None:
+    # The same Argon2 work as a real sign-up, so the time taken does not tell either.
+    User(kind=User.Kind.CITIZEN).set_password(password)
+    notified = holder is not None and send_existing_contact_notice(holder, contact.channel, now)
+    record_audit(  # never the password nor the address typed: the log is permanent
+        SIGNUP_EXISTING_CONTACT,
+        obj=holder,
+        after={"channel": contact.channel, "notified": notified},
+        source_address=source_address,
+    )
+
+
+# --- The code page of a sign-up that created nothing -------------------------------------------
+
+
+@dataclass
+class DecoyCode:
+    """Stands for the code of a sign-up whose contact already has an account. It lives in the
+    visitor's session only (no row, no account id) and answers every code, and every request
+    for a new one, with the messages and limits of a real code (contacts.py)."""
+
+    channel: str
+    destination: str
+    sent_at: list[float] = field(default_factory=list)  # epoch seconds, newest last
+    attempts: int = 0
+
+    @classmethod
+    def start(cls, contact: Contact, now: datetime) -> DecoyCode:
+        return cls(contact.channel, contact.value, [now.timestamp()])
+
+    @classmethod
+    def from_session(cls, data: Any) -> DecoyCode | None:
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+    def to_session(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_decoy_code(decoy: DecoyCode, now: datetime) -> None:
+    """Refuse the code as `do_verify_contact` refuses a wrong one; always raises."""
+    expires = datetime.fromtimestamp(decoy.sent_at[-1], tz=now.tzinfo) + timedelta(
+        minutes=CODE_VALID_MINUTES
+    )
+    if expires <= now:
+        raise DomainError(CODE_REFUSED + " Hãy yêu cầu gửi mã mới.", code="code_refused")
+    if decoy.attempts >= MAX_CODE_ATTEMPTS:
+        raise DomainError(CODE_EXHAUSTED, code="code_exhausted")
+    left = MAX_CODE_ATTEMPTS - decoy.attempts - 1
+    decoy.attempts += 1
+    hint = f" Còn {left} lần thử." if left > 0 else " Hãy yêu cầu gửi mã mới."
+    raise DomainError(CODE_REFUSED + hint, code="code_refused")
+
+
+def do_resend_decoy_code(decoy: DecoyCode, now: datetime) -> None:
+    """“Gửi lại mã” under the limits of a real resend; the owner is told again only if the last
+    notice is older than EXISTING_CONTACT_NOTICE_INTERVAL."""
+    check_send_times([datetime.fromtimestamp(at, tz=now.tzinfo) for at in decoy.sent_at], now)
+    with transaction.atomic():
+        holder = holder_of(Contact(decoy.channel, decoy.destination), user=None, now=now)
+        if holder is not None:
+            send_existing_contact_notice(holder, decoy.channel, now)
+    hour_ago = (now - timedelta(hours=1)).timestamp()
+    decoy.sent_at = [at for at in decoy.sent_at if at > hour_ago] + [now.timestamp()]
+    decoy.attempts = 0
 
 
 # --- Sign-in ------------------------------------------------------------------------------------

@@ -1,28 +1,41 @@
 """E-mail addresses and mobile numbers of citizen accounts, and the one-time codes that prove
-them: 6 digits, a keyed hash stored, valid 15 minutes, 5 attempts, resends limited."""
+them: 6 digits, a keyed hash stored, valid 15 minutes, 5 attempts, resends limited; the notice
+to the owner of an address someone else tries to register; the sweep that removes spent codes.
+
+Decree 13/2023/NĐ-CP (personal data protection): whether a person has an account is their
+personal data, so no page tells a visitor or another citizen that an address is taken (ADR 0013).
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.notifications.actions import do_enqueue_notification
+from chinhquyen.notifications.models import OutboxMessage
 from chinhquyen.org import identity
 from chinhquyen.org.models import CitizenProfile, ContactVerification, User
 
 Channel = ContactVerification.Channel
 
 VERIFICATION_TEMPLATE = "account.verification"
+EXISTING_CONTACT_TEMPLATE = "account.existing_contact"
+# Repeating a sign-up with someone's address must not flood them: one notice an hour at most.
+EXISTING_CONTACT_NOTICE_INTERVAL = timedelta(hours=1)
 CODE_VALID_MINUTES = 15
 MAX_CODE_ATTEMPTS = 5
 RESEND_INTERVAL = timedelta(seconds=60)
@@ -109,12 +122,51 @@ def _release_if_abandoned(holder: User, now: datetime) -> bool:
     return True
 
 
-def check_contact_free(contact: Contact, *, user: User | None, field: str, now: datetime) -> None:
+def holder_of(contact: Contact, *, user: User | None, now: datetime) -> User | None:
+    """The other account that holds the contact, or None when `user` (None: an account about to
+    be created) may take it; an account never verified past UNVERIFIED_HOLD is released first."""
     holder = find_citizen(contact)
     if holder is None or (user is not None and holder.pk == user.pk):
-        return
-    if not _release_if_abandoned(holder, now):
+        return None
+    return None if _release_if_abandoned(holder, now) else holder
+
+
+def check_contact_free(contact: Contact, *, user: User | None, field: str, now: datetime) -> None:
+    """For staff-facing flows and for the holder of a proven code only: the Conflict names the
+    contact as taken, which a public page must not say (see `send_existing_contact_notice`)."""
+    if holder_of(contact, user=user, now=now) is not None:
         raise contact_taken(contact, field)
+
+
+def _signin_url() -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:signin')}"
+
+
+def send_existing_contact_notice(holder: User, channel: str, now: datetime) -> bool:
+    """Tell the owner of an address that someone tried to register it (a sign-up, or another
+    account's profile) instead of telling the one who tried. At most one notice per account and
+    channel every EXISTING_CONTACT_NOTICE_INTERVAL; returns whether one was written. Runs in the
+    caller's transaction."""
+    value = _contact_value(holder, channel)
+    prefix = f"account:existing_contact:{holder.pk}:{channel}:"
+    last = (
+        OutboxMessage.objects.filter(dedupe_key__startswith=prefix)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "created_at")
+        .first()
+    )
+    if not value or (last is not None and last[1] > now - EXISTING_CONTACT_NOTICE_INTERVAL):
+        return False
+    # Keyed by the notice it follows: of two concurrent attempts, one writes the next notice.
+    do_enqueue_notification(
+        EXISTING_CONTACT_TEMPLATE,
+        "email" if channel == Channel.EMAIL else "sms",
+        value,
+        {"ho_ten": holder.full_name or "chủ tài khoản", "duong_dan_dang_nhap": _signin_url()},
+        dedupe_key=f"{prefix}after:{last[0] if last else 0}",
+        now=now,
+    )
+    return True
 
 
 # --- One-time codes -----------------------------------------------------------------------------
@@ -135,28 +187,45 @@ def _latest_code(user: User, channel: str) -> ContactVerification | None:
     )
 
 
-def _check_send_allowed(user: User, channel: str, now: datetime) -> None:
-    recent = ContactVerification.objects.filter(
-        user=user, channel=channel, created_at__gt=now - timedelta(hours=1)
-    )
-    latest = recent.order_by("-created_at").first()
-    if latest is not None and latest.created_at > now - RESEND_INTERVAL:
-        wait = int((latest.created_at + RESEND_INTERVAL - now).total_seconds()) + 1
+def check_send_times(sent: Sequence[datetime], now: datetime) -> None:
+    """Refuse a new code too soon after the last one or past MAX_CODES_PER_HOUR (`sent`: when
+    the earlier codes of the account and channel were sent)."""
+    recent = [at for at in sent if at > now - timedelta(hours=1)]
+    latest = max(recent, default=None)
+    if latest is not None and latest > now - RESEND_INTERVAL:
+        wait = int((latest + RESEND_INTERVAL - now).total_seconds()) + 1
         raise DomainError(
             f"Mã vừa được gửi. Vui lòng chờ {wait} giây rồi yêu cầu gửi lại.",
             code="resend_too_soon",
         )
-    if recent.count() >= MAX_CODES_PER_HOUR:
+    if len(recent) >= MAX_CODES_PER_HOUR:
         raise DomainError(
             "Đã gửi mã quá số lần cho phép trong một giờ. Vui lòng thử lại sau.",
             code="resend_limit",
         )
 
 
+def _check_send_allowed(user: User, channel: str, now: datetime) -> None:
+    sent = ContactVerification.objects.filter(
+        user=user, channel=channel, created_at__gt=now - timedelta(hours=1)
+    ).values_list("created_at", flat=True)
+    check_send_times(list(sent), now)
+
+
+def _message_key(verification_pk: int) -> str:
+    return f"account:verification:{verification_pk}"
+
+
 def send_code(user: User, contact: Contact, now: datetime) -> ContactVerification:
     """Write a new code (superseding earlier ones of the channel) and its message, in the
-    caller's transaction; the message goes out once that transaction commits."""
+    caller's transaction; the message goes out once that transaction commits.
+
+    A destination another account holds (a profile changed to someone else's address) gets a
+    row no code can match and its owner gets the notice instead, so the citizen's pages behave
+    as for a free address (Decree 13/2023/NĐ-CP: not disclosing whether a person has an
+    account)."""
     _check_send_allowed(user, contact.channel, now)
+    holder = holder_of(contact, user=user, now=now)
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     verification = ContactVerification.objects.create(
@@ -164,10 +233,19 @@ def send_code(user: User, contact: Contact, now: datetime) -> ContactVerificatio
         channel=contact.channel,
         destination=contact.value,
         salt=salt,
-        code_hash=_code_hash(salt, code),
+        code_hash="" if holder is not None else _code_hash(salt, code),  # "": never matches
         created_at=now,
         expires_at=now + timedelta(minutes=CODE_VALID_MINUTES),
     )
+    if holder is not None:
+        notified = send_existing_contact_notice(holder, contact.channel, now)
+        record_audit(
+            "citizen.contact_change_existing_contact",
+            actor=user,
+            obj=holder,
+            after={"channel": contact.channel, "notified": notified},
+        )
+        return verification
     do_enqueue_notification(
         VERIFICATION_TEMPLATE,
         "email" if contact.channel == Channel.EMAIL else "sms",
@@ -177,7 +255,7 @@ def send_code(user: User, contact: Contact, now: datetime) -> ContactVerificatio
             "ma_xac_thuc": code,
             "so_phut": CODE_VALID_MINUTES,
         },
-        dedupe_key=f"account:verification:{verification.pk}",
+        dedupe_key=_message_key(verification.pk),
         now=now,
     )
     return verification
@@ -273,3 +351,79 @@ def _apply_verified(user: User, contact: Contact, now: datetime, source: str) ->
         source_address=source,
     )
     return profile
+
+
+# --- Spent codes do not linger ------------------------------------------------------------------
+
+SPENT_CODE_RETENTION = timedelta(hours=24)
+CODE_MASK = "••••••"
+_SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
+_FINAL = [OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD]
+_IN_FLIGHT = [OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
+
+
+@dataclass
+class CodeSweepReport:
+    blanked: int = 0  # outbox messages whose code was replaced by CODE_MASK
+    deleted: int = 0  # verification rows
+
+
+def _blank_code(text: str, verification: ContactVerification) -> str:
+    """`text` with the verification's code replaced by CODE_MASK. A message keeps only its
+    rendered text, so each 6-digit number in it is checked against the code's keyed hash:
+    nothing else (a number in a name, a later template's wording) is touched."""
+
+    def blank(found: re.Match[str]) -> str:
+        digits = found.group(0)
+        right = constant_time_compare(_code_hash(verification.salt, digits), verification.code_hash)
+        return CODE_MASK if right else digits
+
+    return _SIX_DIGITS.sub(blank, text)
+
+
+def _blank_messages(spent: list[ContactVerification]) -> int:
+    by_key = {_message_key(v.pk): v for v in spent}
+    messages = OutboxMessage.objects.filter(dedupe_key__in=by_key, status__in=_FINAL).exclude(
+        body__contains=CODE_MASK
+    )
+    blanked = 0
+    for message in messages.only("pk", "dedupe_key", "subject", "body"):
+        verification = by_key[message.dedupe_key]
+        subject, body = (
+            _blank_code(message.subject, verification),
+            _blank_code(message.body, verification),
+        )
+        # Still final: a message put back to pending ("Gửi lại") in the meantime is left alone.
+        blanked += OutboxMessage.objects.filter(pk=message.pk, status__in=_FINAL).update(
+            subject=subject, body=body
+        )
+    return blanked
+
+
+def _delete_spent(spent: list[ContactVerification], cutoff: datetime) -> int:
+    old = {_message_key(v.pk): v.pk for v in spent if (v.used_at or v.expires_at) < cutoff}
+    # A message still being delivered keeps its row, so its code is blanked once it is final.
+    in_flight = OutboxMessage.objects.filter(dedupe_key__in=old, status__in=_IN_FLIGHT)
+    keep = {old[key] for key in in_flight.values_list("dedupe_key", flat=True)}
+    doomed = [pk for pk in old.values() if pk not in keep]
+    deleted, _ = ContactVerification.objects.filter(pk__in=doomed).delete()
+    return deleted
+
+
+def do_sweep_spent_codes(*, now: datetime | None = None, batch: int = 500) -> CodeSweepReport:
+    """Codes do not linger: the plain code in a delivered (or finally failed) message is
+    replaced by CODE_MASK once the code is used or expired (the row stays, as delivery
+    history), and a verification row is deleted SPENT_CODE_RETENTION after its code was used or
+    expired. A code still valid is not touched. Safe to run twice."""
+    now = now or timezone.now()
+    cutoff = now - SPENT_CODE_RETENTION
+    report = CodeSweepReport()
+    spent = ContactVerification.objects.filter(Q(used_at__isnull=False) | Q(expires_at__lte=now))
+    spent = spent.only("pk", "salt", "code_hash", "used_at", "expires_at").order_by("pk")
+    last = 0
+    while chunk := list(spent.filter(pk__gt=last)[:batch]):
+        last = chunk[-1].pk
+        with transaction.atomic():
+            report.blanked += _blank_messages(chunk)
+            report.deleted += _delete_spent(chunk, cutoff)
+    return report

@@ -149,14 +149,15 @@ def do_update_citizen_profile(
     user: User, data: ProfileData, *, acting_user: User, source_address: str = ""
 ) -> list[str]:
     """Save the profile; a new e-mail or phone is not applied until its code is entered
-    (`do_verify_contact`). Returns the channels a code was sent to."""
+    (`do_verify_contact`). Returns the channels a code was sent to (or, for a contact another
+    account holds, said to be sent: see `send_code`)."""
     now = timezone.now()
     with transaction.atomic():
         profile, _ = CitizenProfile.objects.select_for_update().get_or_create(user=user)
         clean = check_profile(data, profile=profile)
+        # A contact another account holds is not refused here: `send_code` tells that account's
+        # owner instead of sending a code, and the citizen sees the same pages as for a free one.
         to_prove = _contact_changes(user, profile, clean)
-        for contact in to_prove:
-            check_contact_free(contact, user=user, field=contact.channel, now=now)
         changed = [f for f in _PROFILE_FIELDS if getattr(profile, f) != getattr(clean, f)]
         changed += ["full_name"] if user.full_name != clean.full_name else []
         for name in _PROFILE_FIELDS:
