@@ -158,9 +158,14 @@ class PublicStatus:
     due_at: datetime | None
     finished_at: datetime | None
     steps: tuple[PublicStep, ...]
+    # Ended with a refusal after appraisal (status 9 with a refusal result, Decree 61/2018
+    # Art. 19(8)): the national status alone reads "Đã xử lý xong".
+    resolution_refused: bool = False
 
 
 CHECK_DIGITS = 4
+REFUSAL_AFTER_APPRAISAL = "refuse_after_appraisal"
+RESOLVED = (Status.DONE, Status.RETURNED)
 MAX_CODE_LENGTH = 80  # Dossier.code
 
 
@@ -315,4 +320,6 @@ def _public_status(rows: list[tuple[Any, ...]], check: str) -> PublicStatus | No
             for *_, at, action, to_status, step_agency in rows
             if action is not None  # a dossier without any step yet (LEFT JOIN)
         ),
+        resolution_refused=status in RESOLVED
+        and any(row[12] == REFUSAL_AFTER_APPRAISAL for row in rows),
     )

@@ -84,7 +84,26 @@ STATUS_EXPLAINED = {
     Status.DONE: "Hồ sơ đã giải quyết xong; kết quả sẵn sàng để trả cho người nộp.",
     Status.RETURNED: "Kết quả giải quyết đã được trả cho người nộp.",
 }
+# Status 9 or 10 after a refusal after appraisal (Decree 61/2018 Art. 19(8)): the national code
+# says "resolved"; the person must read that the answer is no, and where the reasons are.
+REFUSED_EXPLAINED = {
+    Status.DONE: (
+        "Cơ quan có thẩm quyền đã từ chối giải quyết hồ sơ vì không đủ điều kiện; Phiếu từ chối "
+        "giải quyết hồ sơ nêu rõ lý do và được trả cho người nộp qua Bộ phận Một cửa."
+    ),
+    Status.RETURNED: (
+        "Cơ quan có thẩm quyền đã từ chối giải quyết hồ sơ vì không đủ điều kiện; Phiếu từ chối "
+        "giải quyết hồ sơ đã được trả cho người nộp."
+    ),
+}
 PAGE_SIZE = 20
+
+
+def explain(status: int, *, refused: bool = False) -> str:
+    """What the national status means for the person who filed the dossier."""
+    if refused and status in REFUSED_EXPLAINED:
+        return REFUSED_EXPLAINED[Status(status)]
+    return STATUS_EXPLAINED.get(Status(status), "")
 
 
 def _private(view: View) -> View:
@@ -140,7 +159,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "finished": formatting.moment(found.finished_at),
         },
         "timeline": _timeline(found.steps),
-        "explanation": STATUS_EXPLAINED.get(Status(found.status), ""),
+        "explanation": explain(found.status, refused=found.resolution_refused),
         "form_fields": LookupForm.base_fields,
     }
     return render(request, "portal/tracking/lookup.html", context)
@@ -204,7 +223,10 @@ def _detail(
     can_rate = dossier.status in RATEABLE and rating is None
     context = {
         "dossier": dossier,
-        "explanation": STATUS_EXPLAINED.get(Status(dossier.status), ""),
+        "explanation": explain(
+            dossier.status,
+            refused=any(step.action == queries.REFUSAL_AFTER_APPRAISAL for step in history),
+        ),
         "history": [(step, _step_label(step)) for step in history],
         "document_groups": [
             (label, [d for d in documents if d.role == role])

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers.handling import available_actions, supplement_deadline
@@ -17,6 +18,7 @@ from chinhquyen.dossiers.process import Budget, Verdict, check_process, process_
 from chinhquyen.dossiers.queries import public_lookup
 from chinhquyen.notifications.models import OutboxMessage
 from chinhquyen.org.models import Role
+from chinhquyen.portal.tracking_views import explain
 from chinhquyen.procedures.models import ProcedureVersion
 from chinhquyen.reports.statistics import agency_statistics
 from tests.dossiers.backoffice.conftest import (
@@ -153,10 +155,20 @@ def test_refusal_after_appraisal_ends_at_the_one_stop_office(world: World) -> No
     assert all(REASONS[0] in message.body for message in sent)
     lookup = public_lookup(dossier.code, APPLICANT.phone[-4:])
     assert lookup is not None and lookup.steps[-1].label == "Từ chối giải quyết"
+    # The national status reads "resolved"; the citizen is told the answer is no.
+    assert lookup.resolution_refused and lookup.status_label == "Đã xử lý xong"
+    assert "đã từ chối giải quyết hồ sơ" in explain(lookup.status, refused=True)
+    page = Client(REMOTE_ADDR="203.0.113.70").get(
+        "/tra-cuu-ho-so/", {"ma": dossier.code, "kiem_tra": APPLICANT.phone[-4:]}
+    )
+    assert "từ chối giải quyết hồ sơ vì không đủ điều kiện" in page.content.decode()
     # The officer returns the Phiếu từ chối giải quyết and the papers.
     assert available_actions(dossier, world.officer) == ["return_result"]
     act(dossier, "return_result", world.officer, at("2026-03-05 08:00"), method="counter")
     assert fresh(dossier).status == Status.RETURNED
+    returned = public_lookup(dossier.code, APPLICANT.phone[-4:])
+    assert returned is not None and returned.resolution_refused
+    assert "đã được trả cho người nộp" in explain(returned.status, refused=True)
 
 
 def test_a_leader_refuses_at_approval(world: World) -> None:
