@@ -51,6 +51,8 @@ from chinhquyen.dossiers.models import (
 )
 from chinhquyen.dossiers.routing import accepts_online, handling_agency_for
 from chinhquyen.notifications.actions import do_enqueue_notification
+from chinhquyen.notifications.models import MessageTemplate
+from chinhquyen.notifications.queries import active_template
 from chinhquyen.org.models import AdministrativeUnit, Agency
 from chinhquyen.procedures.eform import CleanResult, validate_answers
 from chinhquyen.procedures.fees import quote_fees
@@ -269,6 +271,7 @@ def do_submit_draft(
             locked.declared_at = now
         checked = _check_submission(locked, attachments)
         paid = _paid_online(locked, checked.fee_total)
+        templates = _templates_in_force("dossier.submitted", checked.applicant, now)
         # From here the receiving agency's counter row is locked until commit (ADR 0009): only
         # the writes follow, and the audit row (the system-wide chain head lock) comes last.
         dossier = _create_dossier(locked, checked, paid, now)
@@ -287,7 +290,9 @@ def do_submit_draft(
             # The draft's new state rides with the first transition (one round trip).
             then=update_statement(locked, ["state", "dossier", "declared_at", "updated_at"]),
         )
-        notify_applicant(dossier, "dossier.submitted", extra={"ngay_nop": now}, seq=1)
+        notify_applicant(
+            dossier, "dossier.submitted", extra={"ngay_nop": now}, seq=1, templates=templates
+        )
         record_audit(
             "dossiers.submit", actor=acting_user, obj=dossier, after={"code": dossier.code}
         )
@@ -376,11 +381,27 @@ def _copy_attachments(
     ])  # fmt: skip
 
 
+def _templates_in_force(
+    code: str, applicant: dict[str, Any], now: datetime
+) -> dict[str, MessageTemplate]:
+    """The templates of the messages the applicant will get, read before the code counter's
+    lock is taken (one round trip less under it, ADR 0009)."""
+    on = timezone.localdate(now)
+    addresses = (("email", applicant.get("email")), ("sms", applicant.get("phone")))
+    return {channel: active_template(code, channel, on=on) for channel, to in addresses if to}
+
+
 def notify_applicant(
-    dossier: Dossier, code: str, *, extra: dict[str, Any] | None = None, seq: int | None = None
+    dossier: Dossier,
+    code: str,
+    *,
+    extra: dict[str, Any] | None = None,
+    seq: int | None = None,
+    templates: dict[str, MessageTemplate] | None = None,
 ) -> None:
     """Queue the e-mail and SMS of one event to the applicant's addresses (outbox, same
-    transaction; deduplicated per dossier, event and channel)."""
+    transaction; deduplicated per dossier, event and channel); `templates`, by channel, when
+    the caller read them already."""
     context = {
         "ho_ten": dossier.applicant_name,
         "ma_ho_so": dossier.code,
@@ -402,6 +423,7 @@ def notify_applicant(
                 # TT 01/2018 Art. 17: the citizen follows the dossier by its code; the e-mail
                 # carries the same QR code to the tracking page as the receipt.
                 qr_link=context["duong_dan_tra_cuu"],
+                template=(templates or {}).get(channel),
             )
 
 

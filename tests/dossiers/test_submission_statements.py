@@ -213,3 +213,44 @@ def test_the_applicants_commune_is_recorded_on_the_dossier(
 
     assert dossier.applicant_unit == h.commune_unit()
     assert h.submitted_dossier(personas.citizen, version).applicant_unit is None
+
+
+def test_the_message_templates_are_read_before_the_code_counter_is_locked(
+    version: ProcedureVersion, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chinhquyen.dossiers import codes
+    from chinhquyen.notifications import queries
+
+    order: list[str] = []
+
+    def recorded(name: str, call: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            order.append(name)
+            return call(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(queries, "first_where", recorded("template", queries.first_where))
+    monkeypatch.setattr(codes, "execute_one", recorded("counter", codes.execute_one))
+    draft = h.filled_draft(personas.citizen, version)
+    order.clear()
+
+    dossier = actions.do_submit_draft(draft, acting_user=personas.citizen)
+
+    assert order[:3] == ["template", "template", "counter"]  # e-mail and SMS, then the number
+    assert dossier.code.endswith("-0001")
+
+
+def test_a_template_of_another_event_is_refused(
+    version: ProcedureVersion, personas: Personas
+) -> None:
+    from django.db import transaction
+
+    from chinhquyen.notifications.actions import do_enqueue_notification
+    from chinhquyen.notifications.queries import active_template
+
+    other = active_template("dossier.submitted", "sms", on=timezone.localdate())
+    with transaction.atomic(), pytest.raises(ValueError, match="is not"):
+        do_enqueue_notification(
+            "dossier.submitted", "email", "a@example.vn", {}, dedupe_key="k", template=other
+        )
