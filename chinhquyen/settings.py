@@ -289,6 +289,8 @@ OIDC_SCOPES: str = str(_ENV["oidc_scopes"])
 OIDC_PERSONAL_ID_CLAIM: str = str(_ENV["oidc_personal_id_claim"])
 
 # --- Sessions and cookies for a public-sector site ---------------------------------------------
+# Django's database sessions, read with a prepared statement (core.sessions).
+SESSION_ENGINE = "chinhquyen.core.sessions"
 SESSION_COOKIE_AGE = int(_ENV["session_minutes"]) * 60  # type: ignore[call-overload]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Idle expiry: the age restarts with use, written at most every few minutes

@@ -21,7 +21,8 @@ from django.db.models import Field, ForeignKey, Model
 def fetch_prepared(
     sql: str, params: Sequence[Any], *, binary: bool = False
 ) -> list[tuple[Any, ...]]:
-    """All rows of one read-only statement written with `%s` placeholders.
+    """All rows of one statement written with `%s` placeholders (a read, or a write with
+    RETURNING).
 
     `binary`: PostgreSQL sends the results in binary form, which psycopg decodes in C; in text
     form Django's own timestamp loader (Python) parses every time column, a tenth of a tracking
@@ -64,9 +65,10 @@ class _Insert:
 _inserts: dict[tuple[Any, ...], _Insert] = {}
 
 
-def _insert_shape(model: type[Model], conflict_on: str, then: str) -> _Insert:
-    """The INSERT of `model` (every concrete field but the primary key), built once."""
-    key = (model, conflict_on, then, connection.vendor)
+def _insert_shape(model: type[Model], conflict_on: str, then: str, rows: int = 1) -> _Insert:
+    """The INSERT of `rows` rows of `model` (every concrete field but the primary key), built
+    once."""
+    key = (model, conflict_on, then, rows, connection.vendor)
     if key in _inserts:
         return _inserts[key]
     quote = connection.ops.quote_name
@@ -74,8 +76,8 @@ def _insert_shape(model: type[Model], conflict_on: str, then: str) -> _Insert:
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
     pk = quote(str(meta.pk.column))
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    marks = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608
     if conflict_on:
         sql += f" ON CONFLICT ({quote(conflict_on)}) DO NOTHING"
     sql += f" RETURNING {pk}"
@@ -116,6 +118,23 @@ def insert_returning_pk(
     if then is not None and not together:
         execute_one(then[0], then[1])
     return _saved(instance, row)
+
+
+def insert_many(instances: Sequence[Model]) -> None:
+    """`bulk_create(instances)` of one model as one prepared statement per number of rows,
+    setting their primary keys (RETURNING gives them in the order of the rows, as Django's own
+    bulk_create assumes)."""
+    if not instances:
+        return
+    shape = _insert_shape(type(instances[0]), "", "", rows=len(instances))
+    db = connections[DEFAULT_DB_ALIAS]
+    params = [
+        f.get_db_prep_save(f.pre_save(instance, True), connection=db)
+        for instance in instances
+        for f in shape.fields
+    ]
+    for instance, row in zip(instances, fetch_prepared(shape.sql, params), strict=True):
+        _saved(instance, row)
 
 
 def _saved(instance: Model, row: tuple[Any, ...] | None) -> int | None:
@@ -163,16 +182,22 @@ def _shape(
     quote = connection.ops.quote_name
     parts = [("", model, _converters(model, "t0"))]
     joins = []
+    joined: dict[str, tuple[type[Model], str]] = {"": (model, "t0")}
     for index, name in enumerate(related, start=1):
-        link = model._meta.get_field(name)
+        # "a__b": the link b of the row joined for a, which must be listed before it.
+        parent_path, _, link_name = name.rpartition("__")
+        parent, parent_alias = joined[parent_path]
+        link = parent._meta.get_field(link_name)
         assert isinstance(link, ForeignKey)
         target = link.related_model
         assert isinstance(target, type) and issubclass(target, Model)
         alias = f"t{index}"
+        joined[name] = (target, alias)
         parts.append((name, target, _converters(target, alias)))
         joins.append(
-            f" LEFT JOIN {quote(target._meta.db_table)} {alias}"
-            f" ON {alias}.{quote(str(target._meta.pk.column))} = t0.{quote(str(link.column))}"
+            f" LEFT JOIN {quote(target._meta.db_table)} {alias} ON"
+            f" {alias}.{quote(str(target._meta.pk.column))}"
+            f" = {parent_alias}.{quote(str(link.column))}"
         )
     columns = ", ".join(
         f"{col.alias}.{quote(str(col.target.column))}" for _, _, cols in parts for col, _ in cols
@@ -199,26 +224,51 @@ def _instance(model: type[Model], cols: Any, values: Sequence[Any]) -> Model | N
     return model.from_db(connection.alias, names, converted)
 
 
+def _assembled(shape: _Shape, row: Sequence[Any]) -> Any:
+    """The main instance of `row` with each joined row set on the instance it hangs from."""
+    found: dict[str, Model | None] = {}
+    start = 0
+    for name, part_model, cols in shape.parts:
+        instance = _instance(part_model, cols, row[start : start + len(cols)])
+        start += len(cols)
+        found[name] = instance
+        parent_path, _, link_name = name.rpartition("__")
+        if name and found[parent_path] is not None:
+            setattr(found[parent_path], link_name, instance)
+    return found[""]
+
+
 def get_with_related(
     model: type[M], pk: Any, *, related: Sequence[str] = (), lock: bool = False
 ) -> M:
     """`model.objects.select_related(*related).get(pk=pk)` (with `select_for_update(of=self)` if
-    `lock`), as one prepared statement. Raises `model.DoesNotExist`."""
+    `lock`), as one prepared statement; `related` may follow links (`"a", "a__b"`, the parent
+    first). Raises `model.DoesNotExist`."""
     shape = _shape(model, related, lock)
-    rows = fetch_prepared(shape.sql, [pk])
+    rows = fetch_prepared(shape.sql, [model._meta.pk.get_db_prep_value(pk, connection)])
     if not rows:
         raise model.DoesNotExist(f"{model.__name__} {pk} không tồn tại.")  # type: ignore[attr-defined]
-    row, start = rows[0], 0
-    found: M | None = None
-    for name, part_model, cols in shape.parts:
-        instance = _instance(part_model, cols, row[start : start + len(cols)])
-        start += len(cols)
-        if found is None:
-            found = instance  # type: ignore[assignment]
-        else:
-            setattr(found, name, instance)
-    assert found is not None
-    return found
+    return _assembled(shape, rows[0])
+
+
+def all_where(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    related: Sequence[str] = (),
+    order_by: str = "",
+    limit: int | None = None,
+) -> list[M]:
+    """`model.objects.select_related(*related).filter(…).order_by(…)[:limit]` as one prepared
+    statement: `where` and `order_by` name columns as `t0.name` (the joined rows `t1`, `t2`…
+    in the order of `related`); both are the caller's constants, never user input, and `params`
+    are already database values (`get_db_prep_value`)."""
+    tail = (f" ORDER BY {order_by}" if order_by else "") + (
+        f" LIMIT {int(limit)}" if limit is not None else ""
+    )
+    shape = _shape(model, related, False, where, tail)
+    return [_assembled(shape, row) for row in fetch_prepared(shape.sql, params)]
 
 
 def from_db_value(model: type[Model], name: str, value: Any) -> Any:
@@ -236,24 +286,29 @@ def from_db_value(model: type[Model], name: str, value: Any) -> Any:
 def first_where(model: type[M], where: str, params: Sequence[Any], *, order_by: str) -> M | None:
     """The first `model` row (columns as `t0.name`) matching `where`, in `order_by` order, as
     one prepared statement; both strings are the caller's constants, never user input."""
-    shape = _shape(model, (), False, where, f" ORDER BY {order_by} LIMIT 1")
-    rows = fetch_prepared(shape.sql, params)
-    if not rows:
-        return None
-    _, part_model, cols = shape.parts[0]
-    return _instance(part_model, cols, rows[0])  # type: ignore[return-value]
+    rows = all_where(model, where, params, order_by=order_by, limit=1)
+    return rows[0] if rows else None
+
+
+def update_statement(instance: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """The UPDATE that `instance.save(update_fields=names)` sends, with its values: each field's
+    `pre_save` runs as in `save()` (an `auto_now` field takes the current time)."""
+    meta = instance._meta
+    fields = [meta.get_field(name) for name in dict.fromkeys(names)]  # once each, in order
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    values = [
+        f.get_db_prep_save(f.pre_save(instance, False), connection)  # type: ignore[union-attr]
+        for f in fields
+    ]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608 (model columns)
+        f" WHERE {quote(str(meta.pk.column))} = %s"
+    )
+    return sql, [*values, meta.pk.get_db_prep_value(instance.pk, connection)]
 
 
 def update_columns(instance: Model, names: Sequence[str]) -> None:
     """`instance.save(update_fields=names)` as one prepared statement, for a model with no
     save() logic or signal concerning these fields."""
-    meta = instance._meta
-    fields = [meta.get_field(name) for name in dict.fromkeys(names)]  # once each, in order
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]  # type: ignore[union-attr]
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608 (model columns)
-        f" WHERE {quote(str(meta.pk.column))} = %s"
-    )
-    execute_one(sql, [*values, instance.pk])
+    execute_one(*update_statement(instance, names))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 
 from chinhquyen.core.errors import DomainError
+from chinhquyen.core.sql import execute_one
 from chinhquyen.dossiers.models import DossierCodeCounter
 from chinhquyen.org.codes import MAX_LENGTH as AGENCY_CODE_MAX_LENGTH
 from chinhquyen.org.models import Agency
@@ -103,9 +104,8 @@ _INCREMENT_SQL = (
 def _increment(agency_id: int, day: date) -> int | None:
     """One statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35): the counter row's lock
     is taken and the new number read in the same round trip."""
-    with connection.cursor() as cursor:
-        cursor.execute(_INCREMENT_SQL, [agency_id, connection.ops.adapt_datefield_value(day)])
-        row = cursor.fetchone()
+    # Prepared (core.sql): planned once per connection, not on every submission.
+    row = execute_one(_INCREMENT_SQL, [agency_id, connection.ops.adapt_datefield_value(day)])
     return None if row is None else int(row[0])
 
 

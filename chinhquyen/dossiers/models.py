@@ -204,11 +204,15 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_name = fold(f"{self.applicant_name} {self.organisation_name}")[:520]
+        self.fill_search_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "applicant_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_name"}
         super().save(*args, **kwargs)
+
+    def fill_search_name(self) -> None:
+        """The folded name that search matches (also set by hand-written inserts)."""
+        self.search_name = fold(f"{self.applicant_name} {self.organisation_name}")[:520]
 
     @property
     def is_closed(self) -> bool:

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from chinhquyen.core.sql import fetch_prepared
+from chinhquyen.core.sql import all_where, fetch_prepared
 from chinhquyen.dossiers import lookup_throttle
 from chinhquyen.dossiers.models import (
     DocumentRole,
@@ -41,14 +42,16 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 def access_draft_by_id(user: Any, draft_id: Any) -> Draft:
-    draft = (
-        Draft.objects.select_related("procedure_version", "receiving_agency")
-        .filter(pk=_uuid(draft_id), owner_id=getattr(user, "pk", None))
-        .first()
+    # Prepared (core.sql): every step of the online form loads the draft this way.
+    found = all_where(
+        Draft,
+        "t0.id = %s AND t0.owner_id = %s",
+        [Draft._meta.pk.get_db_prep_value(_uuid(draft_id), connection), getattr(user, "pk", None)],
+        related=("procedure_version", "receiving_agency"),
     )
-    if draft is None:
+    if not found:
         raise Http404(NOT_FOUND)
-    return draft
+    return found[0]
 
 
 def access_dossier_by_code(user: Any, code: str) -> Dossier:

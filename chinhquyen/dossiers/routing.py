@@ -22,6 +22,14 @@ def receiving_choices(version: ProcedureVersion) -> QuerySet[Agency]:
     return version.agencies.filter(is_active=True)
 
 
+def accepts_online(version: ProcedureVersion, agency: Agency) -> bool:
+    """Whether `agency` is one of `receiving_choices(version)`. For a commune-level procedure
+    (most online dossiers) the agency's own row answers, with no query."""
+    if version.implementing_level == ProcedureVersion.ImplementingLevel.COMMUNE:
+        return agency.kind == Agency.Kind.COMMUNE_COMMITTEE and agency.is_active
+    return receiving_choices(version).filter(pk=agency.pk).exists()
+
+
 def handling_agency_for(version: ProcedureVersion, receiving: Agency) -> Agency:
     """The competent agency: the commune itself, or the department named by the procedure."""
     if version.implementing_level == ProcedureVersion.ImplementingLevel.COMMUNE:

@@ -162,19 +162,24 @@ def do_enqueue_notification(
     dedupe_key: str,
     qr_link: str = "",
     now: datetime | None = None,
+    template: MessageTemplate | None = None,
 ) -> OutboxMessage:
     """Render the template in force and write the message to the outbox, inside the caller's
     transaction; delivery is dispatched once that transaction commits. The same `dedupe_key`
     (one business event, e.g. `dossier:H99.1-250101-0001:accepted:email`) returns the message
     already written and dispatches nothing. `qr_link`: an e-mail carries a QR code of it as an
-    attached image (ignored for SMS)."""
+    attached image (ignored for SMS). `template`: the one in force for (code, channel), when the
+    caller read it earlier (before taking a lock, say)."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "do_enqueue_notification must run inside the business change's transaction."
         )
     now = now or timezone.now()
     address = check_recipient(channel, recipient)
-    template = active_template(code, channel, on=timezone.localdate(now))
+    if template is None:
+        template = active_template(code, channel, on=timezone.localdate(now))
+    elif (template.code, template.channel) != (code, channel):
+        raise ValueError(f"template {template.code}/{template.channel} is not {code}/{channel}")
     subject, body = render_message(template, context)
     message = OutboxMessage(
         channel=channel,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404
 
+from chinhquyen.core.sql import first_where
 from chinhquyen.payments.models import Payment
 
 
@@ -23,4 +24,10 @@ def access_payment_by_id(user: Any, payment_id: uuid.UUID | str) -> Payment:
 
 def paid_payment_for_reference(reference: str) -> Payment | None:
     """The payment that paid `reference` ("draft:<uuid>", "dossier:<code>"), if any."""
-    return Payment.objects.filter(reference=reference, status=Payment.Status.PAID).first()
+    # Prepared (core.sql): every submission asks. The model's ordering, as `.first()` uses it.
+    return first_where(
+        Payment,
+        "t0.reference = %s AND t0.status = %s",
+        [reference, Payment.Status.PAID.value],
+        order_by="t0.created_at DESC",
+    )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from chinhquyen.core.sql import fetch_prepared
 from chinhquyen.org.identity import validate_personal_id
 
 FIELD_TYPES = (
@@ -592,16 +593,17 @@ def _clean_tax_code(spec: Mapping[str, Any], value: Any, today: date) -> tuple[s
     return "", text
 
 
-def _clean_admin_unit(spec: Mapping[str, Any], value: Any, today: date) -> tuple[str, Any]:
-    from chinhquyen.org.models import AdministrativeUnit
+_CURRENT_UNIT_SQL = (
+    "SELECT 1 FROM org_administrativeunit"
+    " WHERE code = %s AND valid_to IS NULL AND level IN ('province', 'commune') LIMIT 1"
+)
 
+
+def _clean_admin_unit(spec: Mapping[str, Any], value: Any, today: date) -> tuple[str, Any]:
     text = value.strip() if isinstance(value, str) else ""
-    current = AdministrativeUnit.objects.filter(
-        code=text,
-        valid_to__isnull=True,
-        level__in=[AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.COMMUNE],
-    )
-    if not text or len(text) > 10 or not current.exists():
+    # A current province or commune (AdministrativeUnit.Level); prepared (core.sql): checked on
+    # every save of a form page and again at submission.
+    if not text or len(text) > 10 or not fetch_prepared(_CURRENT_UNIT_SQL, [text]):
         return "Không phải mã tỉnh hoặc xã hiện hành.", None
     return "", text
 

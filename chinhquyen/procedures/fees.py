@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from chinhquyen.core.sql import all_where
 from chinhquyen.procedures.models import Fee, ProcedureVersion
 
 
@@ -58,7 +59,8 @@ def quote_fees(
     """The fees due for `answers`; fees whose `applies_if` does not hold are left out."""
     today = today or timezone.localdate()
     lines = []
-    for fee in version.fees.all().order_by("pk"):
+    # Prepared (core.sql): read on every draft page and every submission.
+    for fee in all_where(Fee, "t0.version_id = %s", [version.pk], order_by="t0.id"):
         rule = fee.rule or {}
         if "applies_if" in rule and not _applies(rule["applies_if"], answers, today):
             continue
