@@ -28,24 +28,25 @@ def fetch_prepared(
     form Django's own timestamp loader (Python) parses every time column, a tenth of a tracking
     lookup's CPU. Only for statements whose columns need none of Django's text loaders (json and
     jsonb are decoded by Django's fields from text)."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
     import psycopg
 
-    _connected()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    _connected(db)
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True, binary=binary)
         return cursor.fetchall()
 
 
-def _connected() -> None:
+def _connected(db: Any) -> None:
     """What Django does before its own cursor: the health check (CONN_HEALTH_CHECKS, once per
     request: a connection the server closed is replaced rather than failing this statement),
     then connect if needed."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
 
 
 # --- Hand-written inserts on the hottest write paths ---------------------------------------------
@@ -95,8 +96,9 @@ def execute_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
             return cursor.fetchone() if cursor.description else None
     import psycopg
 
-    _connected()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    _connected(db)
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone() if cursor.description else None
 
