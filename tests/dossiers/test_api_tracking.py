@@ -4,11 +4,15 @@ counter in the database for both)."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
+from chinhquyen.dossiers.api import json_time
 from chinhquyen.dossiers.models import Dossier
 from chinhquyen.notifications.defaults import load_default_templates
 from tests import dossier_helpers as h
@@ -84,3 +88,16 @@ def test_the_answer_is_exactly_the_documented_tracking_document(dossier: Dossier
     assert abs((parsed.submitted_at - dossier.submitted_at).total_seconds()) < 0.001
     assert set(body) == set(TrackingOut.model_fields)
     assert set(body["steps"][0]) == {"at", "label", "agency"}
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 24, 2, 3, 4, tzinfo=UTC),
+        datetime(2026, 11, 24, 2, 3, 4, 567891, tzinfo=UTC),
+        datetime(2026, 11, 24, 9, 3, 4, 5, tzinfo=timezone(timedelta(hours=7))),
+    ],
+)
+def test_times_are_written_as_djangos_encoder_writes_them(moment: datetime) -> None:
+    assert json_time(moment) == json.loads(json.dumps(moment, cls=DjangoJSONEncoder))
+    assert json_time(None) is None
