@@ -22,5 +22,5 @@ def access_payment_by_id(user: Any, payment_id: uuid.UUID | str) -> Payment:
 
 
 def paid_payment_for_reference(reference: str) -> Payment | None:
-    """The payment that paid `reference` ("draft:<uuid>", "dossier:<code>"), if any."""
+    """The payment that paid `reference` ("draft:<uuid>", "obligation:<pk>:<seq>"), if any."""
     return Payment.objects.filter(reference=reference, status=Payment.Status.PAID).first()
