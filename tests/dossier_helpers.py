@@ -184,3 +184,17 @@ def finish_with_result(dossier: Dossier, *, name: str = "Giấy khai sinh (bản
     result = PaperDocument(name, upload_samples.pdf(), "ket-qua.pdf")
     back_office_act(dossier, "record_result", specialist, result=result)
     return Dossier.objects.get(pk=dossier.pk)
+
+
+def request_payment(dossier: Dossier, *, money: int, content: str = "Lệ phí trước bạ") -> Dossier:
+    """Accepted, forwarded, assigned, then the specialist asks the applicant to pay (status 6)."""
+    from chinhquyen.org.models import Role
+
+    officer = _staff(dossier.receiving_agency, Role.ONE_STOP_OFFICER)
+    head = dossier.handling_agency
+    specialist = _staff(head, Role.SPECIALIST)
+    back_office_act(dossier, "accept", officer)
+    back_office_act(dossier, "forward", officer)
+    back_office_act(dossier, "assign", _staff(head, Role.UNIT_LEADER), assignee=specialist)
+    back_office_act(dossier, "request_payment", specialist, money=money, content=content)
+    return Dossier.objects.get(pk=dossier.pk)

@@ -22,7 +22,7 @@ from ninja.responses import Status as Reply
 from chinhquyen.core.apiauth import ErrorOut, citizen_session
 from chinhquyen.core.errors import DomainError
 from chinhquyen.core.middleware import client_address
-from chinhquyen.dossiers import actions, drafts, queries
+from chinhquyen.dossiers import actions, drafts, obligations, queries
 from chinhquyen.dossiers.api_schemas import (
     MAX_ID,
     ApplicantIn,
@@ -34,6 +34,7 @@ from chinhquyen.dossiers.api_schemas import (
     DraftOut,
     GroupIn,
     InvalidOut,
+    ObligationPaymentIn,
     PageQuery,
     PaymentIn,
     PaymentStartOut,
@@ -261,9 +262,21 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
         "finished_at": dossier.finished_at,
         "returned_at": dossier.returned_at,
         "can_withdraw": dossier.status in actions.WITHDRAWABLE,
+        "obligation": _obligation(dossier),
         "documents": [_document(document) for document in documents],
         "history": _history(dossier),
         "shipments": [_shipment(shipment) for shipment in dossier.shipments.order_by("pk")],
+    }
+
+
+def _obligation(dossier: Dossier) -> dict[str, Any] | None:
+    obligation = obligations.open_obligation(dossier)
+    if obligation is None:
+        return None
+    return {
+        "amount": int(obligation.amount),
+        "content": obligation.content,
+        "requested_at": obligation.requested_at,
     }
 
 
@@ -580,6 +593,31 @@ def withdraw(request: HttpRequest, payload: WithdrawIn, code: str = DossierCode)
     dossier = _dossier(request, code)
     actions.do_withdraw_dossier(dossier, acting_user=request.user, reason=payload.reason)
     return Reply(200, dossier_data(_dossier(request, code)))
+
+
+@dossiers_router.post(
+    "/{code}/obligation-payment",
+    response={201: PaymentStartOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Thanh toán trực tuyến nghĩa vụ tài chính (trạng thái 6)",
+)
+def start_obligation_payment(
+    request: HttpRequest, payload: ObligationPaymentIn, code: str = DossierCode
+) -> Reply[dict[str, Any]]:
+    """The amount the office asked in status 6 (`obligation` of the dossier), paid at the
+    gateway (Decree 61/2018 Art. 22, Decree 118/2025 Art. 24): send the browser to
+    `redirect_url`; once paid, processing resumes. 409 `nothing_to_pay` when nothing is asked
+    (or it was settled), `already_paid`; 400 `payments_unavailable` when no gateway is
+    configured; 404 for anybody else's dossier."""
+    dossier = _dossier(request, code)
+    payment, redirect_url = obligations.do_start_obligation_payment(
+        dossier,
+        acting_user=request.user,
+        return_url=payload.return_url or reverse("tracking:my_dossier", args=[dossier.code]),
+        client_ip=client_address(request),
+    )
+    return Reply(
+        201, {"payment_id": payment.pk, "amount": int(payment.amount), "redirect_url": redirect_url}
+    )
 
 
 # --- Public tracking ----------------------------------------------------------------------------

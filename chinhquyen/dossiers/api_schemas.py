@@ -166,6 +166,20 @@ class PaymentStartOut(Schema):
     redirect_url: str = Field(description="Địa chỉ cổng thanh toán để chuyển trình duyệt tới")
 
 
+class ObligationPaymentIn(Schema):
+    return_url: str = Field(
+        "",
+        max_length=500,
+        description="Trang của cổng để quay lại sau khi thanh toán (mặc định: trang hồ sơ)",
+    )
+
+
+class ObligationOut(Schema):
+    amount: int = Field(description="Số tiền phải nộp (đồng)")
+    content: str = Field(description="Nội dung khoản phải nộp (phí, lệ phí, thuế…)")
+    requested_at: datetime = Field(description="Thời điểm cơ quan yêu cầu")
+
+
 class DossierSummaryOut(Schema):
     code: str = Field(description="Mã số hồ sơ")
     procedure: ProcedureRefOut
@@ -240,6 +254,10 @@ class DossierOut(DossierSummaryOut):
     finished_at: datetime | None
     returned_at: datetime | None
     can_withdraw: bool = Field(description="Còn rút được hồ sơ")
+    obligation: ObligationOut | None = Field(
+        description="Nghĩa vụ tài chính đang chờ thực hiện (trạng thái 6; null khi không có): "
+        "thanh toán qua POST /api/v1/dossiers/{code}/obligation-payment"
+    )
     documents: list[DossierDocumentOut]
     history: list[StepOut] = Field(description="Quá trình xử lý")
     shipments: list[PostalShipmentOut] = Field(description="Kết quả gửi qua bưu chính")

@@ -38,6 +38,7 @@ from chinhquyen.dossiers.models import (
     DossierDocument,
     DossierTask,
     DossierTransition,
+    OnlinePayment,
     Status,
 )
 from chinhquyen.dossiers.postal import create_return_shipment
@@ -113,6 +114,7 @@ class _Ctx:
     data: dict[str, Any]
     task: DossierTask | None = None
     last_seq: int | None = None  # the last row's seq, read under the dossier's lock
+    system: bool = False  # taken by the system (`do_record_online_payment`), no officer
 
 
 @dataclass
@@ -140,6 +142,40 @@ def do_transition_dossier(
 ) -> DossierTransition:
     """Take `action` on `dossier` (the names and rules are `process.ACTIONS`). `expected_seq` is
     the last `seq` the officer saw; any change since then is a Conflict and nothing is recorded."""
+    return _take(dossier, action, acting_user, expected_seq, note, now, data)
+
+
+def do_record_online_payment(
+    dossier: Dossier,
+    *,
+    obligation_seq: int,
+    amount: Decimal,
+    receipt: str,
+    gateway_transaction_no: str = "",
+    now: datetime | None = None,
+) -> DossierTransition:
+    """The applicant paid online what the `request_payment` row `obligation_seq` asked (Decree
+    61/2018 Art. 22, Decree 118/2025 Art. 24: paid through the system's payment function).
+    `record_payment` taken by the system (no officer: the gateway's confirmation is the proof,
+    `receipt` its order number), called by the payment handler inside the transaction that
+    marks the payment paid. A Conflict when the dossier no longer waits for that obligation
+    (recorded at the counter meanwhile, a newer request, withdrawn, stopped): nothing recorded."""
+    data = {"money": amount, "receipt": receipt, "obligation_seq": obligation_seq,
+            "gateway_transaction_no": gateway_transaction_no}  # fmt: skip
+    return _take(dossier, "record_payment", None, None, "", now, data, system=True)
+
+
+def _take(
+    dossier: Dossier,
+    action: str,
+    actor: Any,
+    expected_seq: int | None,
+    note: str,
+    now: datetime | None,
+    data: dict[str, Any],
+    *,
+    system: bool = False,
+) -> DossierTransition:
     rule = ACTIONS.get(action)
     if rule is None:
         raise DomainError(f"Thao tác “{action}” không có trong quy trình.", code="unknown_action")
@@ -154,13 +190,14 @@ def do_transition_dossier(
                 code="already_handled",
             )
         process = process_for(locked.procedure_version)
-        ctx = _Ctx(locked, process, rule, acting_user, now, note.strip()[:4000], data)
+        ctx = _Ctx(locked, process, rule, actor, now, note.strip()[:4000], data, system=system)
         ctx.last_seq = last_seq_
         _check_state(ctx)
         if rule.side == "task":
             ctx.task = _open_task(ctx)
         agency = _acting_agency(ctx)
-        _check_role(ctx, agency)
+        if not system:  # the system acts only through its own entry points, on their checks
+            _check_role(ctx, agency)
         step_due = locked.step_due_at  # the running step's due, before the handler changes it
         move = _HANDLERS[action](ctx)
         transition = _record(ctx, move, agency, move.closing_due or step_due)
@@ -751,9 +788,12 @@ def _vnd(amount: Decimal) -> str:
 def _record_payment(ctx: _Ctx) -> _Move:
     """The one-stop office records that the applicant paid what status 6 asked (the receipt or
     proof of payment travels with the dossier, Decree 61/2018 Art. 22): processing resumes where
-    it waited, the step's budget counted again from now; the time limit is unchanged."""
+    it waited, the step's budget counted again from now; the time limit is unchanged. Taken by
+    the system when the applicant paid online (`do_record_online_payment`)."""
     dossier = ctx.dossier
     asked = dossier.transitions.filter(action="request_payment").order_by("-seq").first()
+    if ctx.system:
+        _check_obligation_open(ctx, asked)
     requested = Decimal((asked.data or {}).get("amount", "0")) if asked else Decimal(0)
     paid = _money(ctx.data, "money", "Nhập số tiền người nộp đã nộp (đồng, lớn hơn 0).")
     if paid < requested:
@@ -768,11 +808,43 @@ def _record_payment(ctx: _Ctx) -> _Move:
     data: dict[str, Any] = {"amount": str(paid), "step_due_at": _iso(step_due)}
     if receipt:
         data["receipt"] = receipt
-    return _Move(
+    move = _Move(
         to_status=resume,
         public_note=f"Đã ghi nhận người nộp thực hiện nghĩa vụ tài chính ({_vnd(paid)}).",
         data=data,
         fields={"step_due_at": step_due, "paid_amount": dossier.paid_amount + paid},
+    )
+    if ctx.system:
+        _paid_online(ctx, move, asked, paid, receipt)
+    return move
+
+
+def _check_obligation_open(ctx: _Ctx, asked: DossierTransition | None) -> None:
+    """Money paid online settles the request it was started for, never a later one."""
+    if asked is None or asked.seq != ctx.data.get("obligation_seq"):
+        raise Conflict(
+            "Hồ sơ không còn chờ thực hiện khoản nghĩa vụ tài chính này.", code="obligation_closed"
+        )
+
+
+def _paid_online(
+    ctx: _Ctx, move: _Move, asked: DossierTransition | None, paid: Decimal, receipt: str
+) -> None:
+    """The online payment's row: channel, the gateway's numbers, DuocThanhToanTrucTuyen = 2
+    (onestop.md §6.4) and the applicant told that the money arrived."""
+    content = str(((asked.data if asked else None) or {}).get("content", ""))
+    move.data.update(
+        channel="online",
+        obligation_seq=ctx.data["obligation_seq"],
+        gateway_transaction_no=str(ctx.data.get("gateway_transaction_no") or "")[:40],
+    )
+    move.fields["paid_online"] = OnlinePayment.LOCAL_GATEWAY
+    move.public_note = (
+        f"Đã nhận thanh toán trực tuyến {_vnd(paid)} ({content}), mã giao dịch {receipt}."
+    )
+    move.notify = (
+        "dossier.payment_received",
+        {"so_tien": _vnd(paid), "noi_dung": content, "ma_giao_dich": receipt},
     )
 
 

@@ -30,11 +30,13 @@ from chinhquyen.dossiers.handling import (
     waiting_tasks,
 )
 from chinhquyen.dossiers.models import Dossier, DossierTransition, Status
+from chinhquyen.dossiers.obligations import obligation_payments
 from chinhquyen.dossiers.postal import do_reorder_shipment
 from chinhquyen.dossiers.process import ACTIONS, process_for
 from chinhquyen.dossiers.staff_forms import SignRequest, read_action_data, read_sign_request
 from chinhquyen.dossiers.staff_forms_views import SLUG_OF
 from chinhquyen.org.decorators import staff_view
+from chinhquyen.payments.money import vnd
 from chinhquyen.portal.tracking_views import attachment_header
 
 PAGE_SIZE = 25
@@ -104,6 +106,12 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "printable": _printable(dossier, transitions),
         **_sign_choices(request, dossier, names),
         "shipments": dossier.shipments.prefetch_related("events").order_by("created_at", "pk"),
+        # Status 6 paid online: the receipt is the gateway order number; one paid too late is
+        # for the staff to refund at the gateway (ADR 0010).
+        "online_payments": [
+            {"p": payment, "paid_at": moment(payment.paid_at), "amount": vnd(payment.amount)}
+            for payment in obligation_payments(dossier)
+        ],
         "due": moment(dossier.due_at),
         "received": moment(dossier.received_at),
         "submitted": moment(dossier.submitted_at),

@@ -67,11 +67,18 @@ SERVER_IP = "127.0.0.1"
 _HANDLERS: dict[str, PaymentHandler] = {}
 
 
+class NothingOwed(Exception):
+    """Raised by a handler when the money arrived for something that is no longer owed (e.g. the
+    office recorded a counter payment meanwhile): the payment is kept as `refund_needed`, the
+    same as a reference paid twice, and the gateway is told the result was recorded."""
+
+
 def register_payment_handler(prefix: str, handler: PaymentHandler) -> None:
     """Call from the owning app's `AppConfig.ready()`: `handler(payment)` runs inside the
     transaction that marks a payment of a "<prefix>:…" reference paid, exactly once per paid
-    payment. If it raises, nothing is committed (the payment stays pending, the gateway and the
-    reconciliation ask again): it should raise only for errors, not to refuse money."""
+    payment. If it raises, nothing it wrote is committed: `NothingOwed` turns the payment into
+    `refund_needed`; any other error leaves it pending (the gateway and the reconciliation ask
+    again), so raise those only for faults, not to refuse money."""
     if not prefix or ":" in prefix:
         raise ValueError(f"payment reference prefix {prefix!r}: non-empty, without ':'")
     existing = _HANDLERS.get(prefix)
@@ -313,20 +320,26 @@ def _record_paid(payment: Payment, message: _Message) -> GatewayOutcome:
     except Exception as error:
         payment.refresh_from_db()
         # The reference is already paid by another payment (the partial unique constraint,
-        # which also decides between two confirmations at the same moment): money to give back.
-        if isinstance(error, IntegrityError) and _another_paid(payment):
-            return _record_refund_needed(payment, message)
+        # which also decides between two confirmations at the same moment), or the domain says
+        # nothing is owed any more: money to give back.
+        if isinstance(error, NothingOwed) or (
+            isinstance(error, IntegrityError) and _another_paid(payment)
+        ):
+            reason = str(error) if isinstance(error, NothingOwed) else "paid by another payment"
+            return _record_refund_needed(payment, message, reason)
         return _handler_failed(payment, message, error)
     message.log(payment, Outcome.CONFIRMED, "00")
     message.audit("payment.paid", payment, status=Status.PAID, amount=payment.amount)
     return GatewayOutcome("00", Outcome.CONFIRMED, PAID_TEXT, payment)
 
 
-def _record_refund_needed(payment: Payment, message: _Message) -> GatewayOutcome:
+def _record_refund_needed(payment: Payment, message: _Message, reason: str) -> GatewayOutcome:
     _set_result(payment, Status.REFUND_NEEDED, message.result)
     message.log(payment, Outcome.REFUND_NEEDED, "00")
-    message.audit("payment.refund_needed", payment, status=Status.REFUND_NEEDED)
-    logger.warning("payment %s paid a reference already paid: refund needed", payment.txn_ref)
+    message.audit(
+        "payment.refund_needed", payment, status=Status.REFUND_NEEDED, reason=reason[:300]
+    )
+    logger.warning("payment %s paid what was no longer owed: refund needed", payment.txn_ref)
     return GatewayOutcome("00", Outcome.REFUND_NEEDED, REFUND_TEXT, payment)
 
 

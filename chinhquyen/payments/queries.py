@@ -23,7 +23,7 @@ def access_payment_by_id(user: Any, payment_id: uuid.UUID | str) -> Payment:
 
 
 def paid_payment_for_reference(reference: str) -> Payment | None:
-    """The payment that paid `reference` ("draft:<uuid>", "dossier:<code>"), if any."""
+    """The payment that paid `reference` ("draft:<uuid>", "obligation:<pk>:<seq>"), if any."""
     # Prepared (core.sql): every submission asks. The model's ordering, as `.first()` uses it.
     return first_where(
         Payment,

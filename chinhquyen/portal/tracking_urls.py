@@ -12,6 +12,7 @@ urlpatterns = [
     path("tai-khoan/ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path(DOSSIER, views.my_dossier, name="my_dossier"),
     path(f"{DOSSIER}bo-sung/", views.supplement, name="supplement"),
+    path(f"{DOSSIER}thanh-toan/", views.pay_obligation, name="pay_obligation"),
     path(f"{DOSSIER}rut-ho-so/", views.withdraw, name="withdraw"),
     path(f"{DOSSIER}danh-gia/", views.rate, name="rate"),
     path(f"{DOSSIER}tep/<int:document_id>/", views.download, name="download"),

@@ -29,6 +29,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -53,6 +54,7 @@ from chinhquyen.dossiers.models import (
     DossierTransition,
     Status,
 )
+from chinhquyen.dossiers.obligations import do_start_obligation_payment, open_obligation
 from chinhquyen.dossiers.queries import PublicStep
 from chinhquyen.portal import formatting
 from chinhquyen.portal.decorators import citizen_view
@@ -234,6 +236,7 @@ def _detail(
             if any(d.role == role for d in documents)
         ],
         "payment": _payment(dossier),
+        "obligation": _obligation(dossier),
         "shipments": list(dossier.shipments.order_by("pk")),
         "requested_items": items,
         "supplement_form": (supplement_form or SupplementForm(items=items))
@@ -269,6 +272,38 @@ def _payment(dossier: Dossier) -> dict[str, Any]:
         "settled": due == 0 or paid >= due,
         "channel": dossier.get_paid_online_display() if dossier.paid_online else "",
     }
+
+
+def _obligation(dossier: Dossier) -> dict[str, Any] | None:
+    """Status 6: what the office asks the applicant to pay, and since when."""
+    obligation = open_obligation(dossier)
+    if obligation is None:
+        return None
+    return {
+        "content": obligation.content,
+        "amount": formatting.money(obligation.amount),
+        "requested_at": obligation.requested_at,
+    }
+
+
+@citizen_view
+@_private
+@require_POST
+def pay_obligation(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Thanh toán trực tuyến": to the gateway for the amount status 6 asks (Decree 61/2018
+    Art. 22, Decree 118/2025 Art. 24); the gateway brings the citizen back to this dossier."""
+    dossier = queries.access_dossier_by_code(request.user, code)
+    try:
+        _payment, gateway_url = do_start_obligation_payment(
+            dossier,
+            acting_user=request.user,
+            return_url=reverse("tracking:my_dossier", args=[dossier.code]),
+            client_ip=client_address(request),
+        )
+    except DomainError as exc:  # nothing asked any more, already paid, no gateway configured
+        messages.error(request, exc.message)
+        return redirect("tracking:my_dossier", code=dossier.code)
+    return redirect(gateway_url)
 
 
 @citizen_view

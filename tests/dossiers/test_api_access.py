@@ -40,7 +40,7 @@ OBJECT_OPERATIONS = [op for op in OPERATIONS if "{" in op[1]]
 
 
 def test_the_matrix_sees_every_operation() -> None:
-    assert len(OPERATIONS) == 13 and len(OBJECT_OPERATIONS) == 10
+    assert len(OPERATIONS) == 14 and len(OBJECT_OPERATIONS) == 11
 
 
 @dataclass

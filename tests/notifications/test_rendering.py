@@ -86,6 +86,7 @@ def test_every_default_template_renders_in_vietnamese(
         "dia_chi_nhan": "Số 5 phố Hiến Nam, phường Phố Hiến",
         "so_tien": "1.500.000 đồng",
         "noi_dung": "Lệ phí trước bạ",
+        "ma_giao_dich": "2611245097481031",
     }
     templates_ = MessageTemplate.objects.filter(code__startswith="dossier.")
     assert {(t.code, t.channel) for t in templates_} == {
@@ -94,7 +95,7 @@ def test_every_default_template_renders_in_vietnamese(
                      "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
                      "dossier.stopped", "dossier.withdrawn", "dossier.returned",
                      "dossier.sent_by_post", "dossier.resolution_refused",
-                     "dossier.payment_requested")
+                     "dossier.payment_requested", "dossier.payment_received")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

@@ -54,8 +54,9 @@ def test_default_templates_load_once() -> None:
     first = load_default_templates()
     again = load_default_templates()
     # dossier.sent_by_post (e-mail, SMS): postal return; dossier.resolution_refused: Art. 19(8);
-    # dossier.payment_requested: status 6; account.existing_contact (e-mail, SMS): ADR 0013
-    assert len(first.created) == 31
-    assert (again.created, len(again.unchanged), again.differing) == ([], 31, [])
+    # dossier.payment_requested: status 6; account.existing_contact (e-mail, SMS): ADR 0013;
+    # dossier.payment_received (e-mail, SMS): status 6 paid online, ADR 0010
+    assert len(first.created) == 33
+    assert (again.created, len(again.unchanged), again.differing) == ([], 33, [])
     MessageTemplate.objects.filter(code="dossier.accepted", channel="sms").update(body="sửa tay")
     assert load_default_templates().differing == ["dossier.accepted [sms] v1"]
