@@ -1,4 +1,6 @@
-"""What a confirmed online payment does to a draft, a dossier or a status-6 obligation.
+"""What a confirmed online payment does to a draft or to a status-6 obligation. (A fee asked
+after submission is paid as an obligation, through the engine's `record_payment`; the earlier
+"dossier:<code>" reference, which set `paid_amount` directly and was started by nothing, is gone.)
 Registered with the payments app (which must not import dossiers) and called inside the
 transaction that marks the payment paid, so the dossier's DuocThanhToanTrucTuyen flag and the
 payment commit together (onestop.md §6.4)."""
@@ -27,15 +29,6 @@ def on_draft_paid(payment: Payment) -> None:
         raise LookupError(f"payment for an unknown draft: {reference}")
     if found.dossier_id is not None:
         do_mark_paid(found.dossier, payment.amount)  # type: ignore[arg-type]
-
-
-def on_dossier_paid(payment: Payment) -> None:
-    """A fee asked for after submission (status 6, paid against the dossier code)."""
-    reference = str(payment.reference)
-    dossier = Dossier.objects.filter(code=reference.partition(":")[2]).first()
-    if dossier is None:
-        raise LookupError(f"payment for an unknown dossier: {reference}")
-    do_mark_paid(dossier, payment.amount)
 
 
 def on_obligation_paid(payment: Payment) -> None:
@@ -67,5 +60,4 @@ def register() -> None:
     from chinhquyen.payments.actions import register_payment_handler
 
     register_payment_handler("draft", on_draft_paid)
-    register_payment_handler("dossier", on_dossier_paid)
     register_payment_handler(obligations.PREFIX, on_obligation_paid)
