@@ -27,7 +27,8 @@ def fetch_prepared(
     `binary`: PostgreSQL sends the results in binary form, which psycopg decodes in C; in text
     form Django's own timestamp loader (Python) parses every time column, a tenth of a tracking
     lookup's CPU. Only for statements whose columns need none of Django's text loaders (json and
-    jsonb are decoded by Django's fields from text)."""
+    jsonb are decoded by Django's fields from text). Binary reads run straight on libpq
+    (`chinhquyen.core.postgresql.statements`)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
     if db.vendor != "postgresql":
         with db.cursor() as cursor:
@@ -36,9 +37,12 @@ def fetch_prepared(
     import psycopg
 
     _connected(db)
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params, prepare=True, binary=binary)
-        return cursor.fetchall()
+    with db.wrap_database_errors:
+        if binary and hasattr(db, "statements"):
+            return db.statements.fetch(sql, params)
+        with psycopg.Cursor(db.connection) as cursor:
+            cursor.execute(sql, params, prepare=True, binary=binary)
+            return cursor.fetchall()
 
 
 def _connected(db: Any) -> None:

@@ -7,13 +7,14 @@ Thin by design: parse, load, call one action from `drafts`/`actions`, shape the 
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from collections import Counter
 from datetime import datetime
 from typing import Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
@@ -673,10 +674,10 @@ def track(
     """Shows the state and the steps, never personal data (TT 01/2018 Art. 17). A wrong code and
     a wrong check give the same 404; failures count against the caller's address exactly as on
     the tracking page (`lookup_throttle`), and past the limit the answer is 429."""
-    response["Cache-Control"] = "no-store"
     address = client_address(request)
     answer = queries.track_public(address, code, check)
     if answer.retry_after is not None:
+        response["Cache-Control"] = "no-store"
         response["Retry-After"] = str(answer.retry_after)
         minutes = max(1, math.ceil(answer.retry_after / 60))
         return Reply(
@@ -692,7 +693,10 @@ def track(
         do_record_lookup_failure(address)
         raise Http404(TRACKING_NOT_FOUND)
     # Built directly in the documented TrackingOut shape (tests check it against the schema):
-    # validating an answer this view has just built was a large share of a lookup's CPU.
-    reply = JsonResponse(tracking_json(found), json_dumps_params={"ensure_ascii": False})
-    reply["Cache-Control"] = "no-store"
-    return reply
+    # validating an answer this view has just built was a large share of a lookup's CPU. Every
+    # value is text, a number or None, so the standard encoder writes it as Django's would.
+    return HttpResponse(
+        json.dumps(tracking_json(found), ensure_ascii=False).encode(),
+        content_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

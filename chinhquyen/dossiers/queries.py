@@ -178,7 +178,9 @@ _NOT_DIGITS = re.compile(r"\D")
 def _check_values(row: Mapping[str, Any]) -> list[str]:
     values = []
     for field in ("applicant_phone", "applicant_id_number"):
-        digits = _NOT_DIGITS.sub("", str(row[field] or ""))
+        digits = str(row[field] or "")
+        if not digits.isdigit():  # stored as typed ("0912 345 678", "+84…")
+            digits = _NOT_DIGITS.sub("", digits)
         if len(digits) >= CHECK_DIGITS:
             values.append(digits[-CHECK_DIGITS:])
     return values

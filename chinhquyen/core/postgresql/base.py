@@ -14,11 +14,21 @@ out; a connection in any other state gets Django's `SELECT 1` as before."""
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
 
+from chinhquyen.core.postgresql.statements import Statements
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    statements: Statements
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        self.statements = Statements(connection)  # names prepared on this connection only
+        return connection
+
     def is_usable(self) -> bool:
         conn = self.connection
         if conn is None or conn.closed or conn.broken:
