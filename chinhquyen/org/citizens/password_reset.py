@@ -137,7 +137,7 @@ def _send(user: User, contact: Contact, now: datetime) -> tuple[str, bool]:
         do_enqueue_notification(
             RESET_TEMPLATE,
             _medium(contact.channel),
-            contact.value,
+            _proven(user, contact.channel),  # not as typed: the e-mail's case may differ
             {
                 "ho_ten": user.full_name or "chủ tài khoản",
                 "ma_xac_thuc": code,
@@ -147,6 +147,10 @@ def _send(user: User, contact: Contact, now: datetime) -> tuple[str, bool]:
             now=now,
         )
     return salt, allowed
+
+
+def _proven(user: User, channel: str) -> str:
+    return user.email if channel == Channel.EMAIL else user.phone
 
 
 def _no_account_work(contact: Contact, now: datetime) -> str:
@@ -317,7 +321,7 @@ def _tell_owner(user: User, reset_pk: int, now: datetime) -> None:
         do_enqueue_notification(
             PASSWORD_CHANGED_TEMPLATE,
             _medium(channel),
-            user.email if channel == Channel.EMAIL else user.phone,
+            _proven(user, channel),
             {
                 "ho_ten": user.full_name or "chủ tài khoản",
                 "thoi_diem": timezone.localtime(now),
