@@ -61,9 +61,8 @@ from chinhquyen.portal.decorators import citizen_view, is_citizen
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 VERIFY_KEY = "citizen_verify"  # the account waiting for its first code, before any sign-in
 VERIFY_SECONDS = 3600
-RESET_KEY = (
-    "citizen_reset"  # a password reset under way: a ResetCode, alike with or without account
-)
+# A password reset under way: a ResetCode, of one shape with or without an account.
+RESET_KEY = "citizen_reset"
 OIDC_KEY = "citizen_oidc"  # state, nonce and PKCE verifier of a provider sign-in under way
 OIDC_SECONDS = 600
 OIDC_REFUSED = (

@@ -222,9 +222,11 @@ def _count_session_attempt(reset: ResetCode, now: datetime) -> int:
     """The messages and limits of a real code (contacts.py), from the session: expired,
     exhausted, or one more attempt counted. Returns the attempts left after this one."""
     if not reset.sent_at or reset.sent_at[-1] + CODE_VALID_MINUTES * 60 <= now.timestamp():
-        raise DomainError(CODE_REFUSED + " Hãy yêu cầu gửi mã mới.", code="code_refused")
+        raise DomainError(
+            CODE_REFUSED + " Hãy yêu cầu gửi mã mới.", code="code_refused", field="code"
+        )
     if reset.attempts >= MAX_CODE_ATTEMPTS:
-        raise DomainError(CODE_EXHAUSTED, code="code_exhausted")
+        raise DomainError(CODE_EXHAUSTED, code="code_exhausted", field="code")
     reset.attempts += 1
     return MAX_CODE_ATTEMPTS - reset.attempts
 
