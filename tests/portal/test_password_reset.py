@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from chinhquyen.audit.models import AuditEvent
-from chinhquyen.notifications.actions import do_deliver
+from chinhquyen.notifications.actions import do_deliver, render_message
 from chinhquyen.notifications.defaults import load_default_templates
 from chinhquyen.notifications.models import OutboxMessage
 from chinhquyen.org.citizens import (
@@ -202,6 +202,33 @@ def test_every_code_is_refused_alike_with_and_without_an_account(personas: Perso
     assert personas.citizen.check_password(DEMO_PASSWORD)
     refused = AuditEvent.objects.filter(action="citizen.password_reset_code_refused")
     assert refused.count() == 10  # 5 counted attempts on each path
+
+
+def test_the_same_message_work_is_done_either_way(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+
+    def counting(template: Any, context: dict[str, Any]) -> tuple[str, str]:
+        rendered.append(template.code)
+        return render_message(template, context)
+
+    monkeypatch.setattr(reset_actions, "render_message", counting)
+    monkeypatch.setattr("chinhquyen.notifications.actions.render_message", counting)
+    _ask(Client(), UNKNOWN)
+    _ask(Client(), personas.citizen.email)
+    assert rendered == [RESET_TEMPLATE, RESET_TEMPLATE]
+
+
+def test_a_code_is_refused_once_the_address_left_the_account(personas: Personas) -> None:
+    client, citizen = Client(), personas.citizen
+    _ask(client, citizen.email)
+    code = _code_in(_codes_sent(citizen.email)[0])
+    User.objects.filter(pk=citizen.pk).update(email="dia.chi.moi@example.vn")
+    assert "Mã xác thực không đúng" in _reset(client, code).content.decode()
+    citizen.refresh_from_db()
+    assert citizen.check_password(DEMO_PASSWORD)
+    assert ContactVerification.objects.get(user=citizen).used_at is None
 
 
 @pytest.mark.parametrize("holder", ["unverified", "staff", "inactive"])

@@ -288,7 +288,9 @@ def do_reset_password(
         if not ContactVerification.objects.filter(pk=row.pk, used_at=None).update(used_at=now):
             raise DomainError(CODE_REFUSED, code="code_refused", field="code")
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not user.is_active or user.kind != User.Kind.CITIZEN:
+        # Still the account's proven contact (not changed, deactivated or released since).
+        holder = _reset_holder(Contact(reset.channel, reset.destination))
+        if holder is None or holder.pk != user.pk:
             raise DomainError(CODE_REFUSED, code="code_refused", field="code")
         _set_password(user, password, now, row, source_address)
     return user
