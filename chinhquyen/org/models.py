@@ -332,8 +332,16 @@ class ContactVerification(models.Model):
         EMAIL = "email", _("Thư điện tử")
         PHONE = "phone", _("Số điện thoại")
 
+    class Purpose(models.TextChoices):
+        # A reset code must never prove a contact, nor a contact's code reset a password.
+        CONTACT = "contact", _("Xác thực địa chỉ liên lạc")
+        PASSWORD_RESET = "password_reset", _("Đặt lại mật khẩu")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_verifications")
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(
+        _("mục đích"), max_length=20, choices=Purpose.choices, default=Purpose.CONTACT
+    )
     destination = models.CharField(_("địa chỉ nhận mã"), max_length=254)
     salt = models.CharField(max_length=32, editable=False)
     code_hash = models.CharField(max_length=64, editable=False)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.org import identity
-from chinhquyen.org.citizens import ProfileData, parse_contact
+from chinhquyen.org.citizens import Contact, ProfileData, parse_contact
+from chinhquyen.org.citizens.accounts import check_new_password
 from chinhquyen.org.models import AdministrativeUnit, Agency, CitizenProfile
 
 CODE_FIELD = forms.RegexField(
@@ -84,6 +85,56 @@ class CitizenSignInForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = CODE_FIELD
+
+
+class PasswordResetForm(forms.Form):
+    contact = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại di động"),
+        max_length=254,
+        help_text=_("Địa chỉ Ông/Bà dùng để đăng nhập; mã đặt lại mật khẩu sẽ được gửi đến đó."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+
+    def clean_contact(self) -> str:
+        try:
+            return parse_contact(self.cleaned_data["contact"]).value
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+
+class NewPasswordForm(forms.Form):
+    code = CODE_FIELD
+    password = forms.CharField(
+        label=_("Mật khẩu mới"),
+        max_length=200,
+        help_text=_("Ít nhất 10 ký tự, không quá giống họ tên hay địa chỉ, không chỉ gồm chữ số."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+
+    def clean_password(self) -> str:
+        # Checked against the address only, before the code: the same answer with or without
+        # an account; the action checks it again against the account's name once the code is right.
+        password = self.cleaned_data["password"]
+        try:
+            check_new_password(password, full_name="", contact=self.contact)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+        return str(password)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
+        return data
 
 
 def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:

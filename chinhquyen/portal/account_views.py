@@ -1,6 +1,7 @@
 """Citizen account pages under /tai-khoan/: sign-up and its code, sign-in with e-mail or phone
-and password, sign-out, the profile with re-verification of a changed contact, and sign-in
-through the configured OpenID Connect provider. Thin: parse, call one action, render."""
+and password, sign-out, “Quên mật khẩu” (a code, then a new password), the profile with
+re-verification of a changed contact, and sign-in through the configured OpenID Connect
+provider. Thin: parse, call one action, render."""
 
 from __future__ import annotations
 
@@ -26,14 +27,19 @@ from chinhquyen.core.middleware import client_address
 from chinhquyen.integrations.oidc.client import Identity, OidcError, client_from_settings
 from chinhquyen.org.citizens import (
     Channel,
+    Contact,
     DecoyCode,
     ExternalClaims,
+    ResetCode,
     check_citizen_password,
     check_decoy_code,
     do_complete_citizen_signin,
     do_record_external_refusal,
+    do_request_password_reset,
     do_resend_code,
     do_resend_decoy_code,
+    do_resend_password_reset,
+    do_reset_password,
     do_sign_in_with_external_identity,
     do_sign_up,
     do_update_citizen_profile,
@@ -44,6 +50,8 @@ from chinhquyen.org.models import CitizenProfile, User
 from chinhquyen.portal.account_forms import (
     CitizenSignInForm,
     CodeForm,
+    NewPasswordForm,
+    PasswordResetForm,
     ProfileForm,
     SignUpForm,
     add_domain_error,
@@ -53,6 +61,8 @@ from chinhquyen.portal.decorators import citizen_view, is_citizen
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 VERIFY_KEY = "citizen_verify"  # the account waiting for its first code, before any sign-in
 VERIFY_SECONDS = 3600
+# A password reset under way: a ResetCode, of one shape with or without an account.
+RESET_KEY = "citizen_reset"
 OIDC_KEY = "citizen_oidc"  # state, nonce and PKCE verifier of a provider sign-in under way
 OIDC_SECONDS = 600
 OIDC_REFUSED = (
@@ -268,6 +278,88 @@ def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "Bạn đã đăng xuất.")
     return redirect("core:home")
+
+
+# --- Password reset -----------------------------------------------------------------------------
+
+
+def _reset_state(request: HttpRequest) -> ResetCode | None:
+    state = request.session.get(RESET_KEY) or {}
+    if not state or time.time() - float(state.get("at", 0)) > VERIFY_SECONDS:
+        return None
+    return ResetCode.from_session(state.get("code"))
+
+
+def _keep_reset(request: HttpRequest, reset: ResetCode) -> None:
+    request.session[RESET_KEY] = {"code": reset.to_session(), "at": time.time()}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reset = do_request_password_reset(
+                form.cleaned_data["contact"],
+                previous=_reset_state(request),
+                source_address=client_address(request),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            # The same redirect whether or not the address has an account (ADR 0013).
+            _keep_reset(request, reset)
+            return redirect("accounts:password_reset_code")
+    return render(request, "portal/accounts/password_reset.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    reset = _reset_state(request)
+    if reset is None:
+        request.session.pop(RESET_KEY, None)
+        messages.info(request, "Phiên đặt lại mật khẩu đã hết. Vui lòng yêu cầu mã mới.")
+        return redirect("accounts:password_reset")
+    resending = request.method == "POST" and request.POST.get("action") == "resend"
+    contact = Contact(reset.channel, reset.destination)
+    posted = request.POST if request.method == "POST" and not resending else None
+    form = NewPasswordForm(posted, contact=contact)
+    if resending:
+        _resend_reset(request, reset)
+        return redirect("accounts:password_reset_code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_reset_password(
+                reset,
+                form.cleaned_data["code"],
+                form.cleaned_data["password"],
+                source_address=client_address(request),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            # Not signed in here: every session of the account has just ended, and signing in
+            # with the new password goes through the one sign-in path (lock, audit).
+            request.session.pop(RESET_KEY, None)
+            messages.success(request, "Đã đặt mật khẩu mới. Mời bạn đăng nhập bằng mật khẩu mới.")
+            return redirect("accounts:signin")
+    if request.method == "POST":
+        _keep_reset(request, reset)  # attempts counted on both paths alike
+    context = {"form": form, "channel": reset.channel,
+               "destination": mask(reset.channel, reset.destination)}  # fmt: skip
+    return render(request, "portal/accounts/password_reset_code.html", context)
+
+
+def _resend_reset(request: HttpRequest, reset: ResetCode) -> None:
+    try:
+        do_resend_password_reset(reset, source_address=client_address(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã gửi mã xác thực mới.")
+    _keep_reset(request, reset)
 
 
 # --- Profile ------------------------------------------------------------------------------------

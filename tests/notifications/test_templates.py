@@ -55,8 +55,10 @@ def test_default_templates_load_once() -> None:
     again = load_default_templates()
     # dossier.sent_by_post (e-mail, SMS): postal return; dossier.resolution_refused: Art. 19(8);
     # dossier.payment_requested: status 6; account.existing_contact (e-mail, SMS): ADR 0013;
-    # dossier.payment_received (e-mail, SMS): status 6 paid online, ADR 0010
-    assert len(first.created) == 33
-    assert (again.created, len(again.unchanged), again.differing) == ([], 33, [])
+    # dossier.payment_received (e-mail, SMS): status 6 paid online, ADR 0010;
+    # account.existing_contact v2, account.password_reset, account.password_changed (e-mail,
+    # SMS each): password reset, ADR 0013
+    assert len(first.created) == 39
+    assert (again.created, len(again.unchanged), again.differing) == ([], 39, [])
     MessageTemplate.objects.filter(code="dossier.accepted", channel="sms").update(body="sửa tay")
     assert load_default_templates().differing == ["dossier.accepted [sms] v1"]

@@ -66,6 +66,8 @@ PUBLIC_URL_NAMES = {
     "accounts:verify",
     "accounts:signin",
     "accounts:signout",
+    "accounts:password_reset",
+    "accounts:password_reset_code",
     "accounts:oidc_start",
     "accounts:oidc_callback",
 }

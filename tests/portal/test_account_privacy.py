@@ -153,14 +153,28 @@ def test_the_owner_is_told_at_most_once_an_hour(personas: Personas) -> None:
 
 
 def test_the_notice_reads_in_vietnamese_and_fits_one_sms() -> None:
-    context = {"ho_ten": "Nguyễn Văn An", "duong_dan_dang_nhap": "https://dvc.example.vn/x/"}
+    context = {
+        "ho_ten": "Nguyễn Văn An",
+        "duong_dan_dang_nhap": "https://dvc.example.vn/x/",
+        "duong_dan_quen_mat_khau": "https://dichvucong.example.gov.vn/tai-khoan/quen-mat-khau/",
+    }
     subject, body = render_message(active_template(NOTICE, "email", on=date.today()), context)
     assert "đăng ký tài khoản" in subject
     assert "Có người vừa dùng địa chỉ này để đăng ký tài khoản" in body
     assert "quên mật khẩu" in body and "bỏ qua thư này" in body
     assert "https://dvc.example.vn/x/" in body
+    assert context["duong_dan_quen_mat_khau"] in body
     _, sms = render_message(active_template(NOTICE, "sms", on=date.today()), context)
     assert len(sms) <= 160 and sms.isascii()
+    assert context["duong_dan_quen_mat_khau"] in sms
+
+
+def test_the_notice_sent_points_to_the_reset_page(personas: Personas) -> None:
+    _sign_up(Client(), contact=personas.citizen.email)
+    _sign_up(Client(), contact=personas.citizen.phone)
+    for message in OutboxMessage.objects.filter(template_code=NOTICE):
+        assert message.template_version == 2
+        assert "/tai-khoan/quen-mat-khau/" in message.body
 
 
 def test_an_unverified_account_still_held_gets_the_same_answer() -> None:

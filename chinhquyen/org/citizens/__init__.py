@@ -7,7 +7,9 @@ action writing its audit row in its transaction.
   to the owner of an address someone else tries to register;
 - `accounts`: sign-up (a decoy when the contact has an account) and password sign-in;
 - `profile`: the profile, accounts created already verified (demo, one-stop counter);
-- `external`: OpenID Connect identities.
+- `external`: OpenID Connect identities;
+- `password_reset`: “Quên mật khẩu”, a code to the proven contact then a new password (the
+  same answers whether or not the address has an account).
 """
 
 from chinhquyen.org.citizens.accounts import (
@@ -40,6 +42,12 @@ from chinhquyen.org.citizens.external import (
     do_record_external_refusal,
     do_sign_in_with_external_identity,
 )
+from chinhquyen.org.citizens.password_reset import (
+    ResetCode,
+    do_request_password_reset,
+    do_resend_password_reset,
+    do_reset_password,
+)
 from chinhquyen.org.citizens.profile import (
     ProfileData,
     do_create_verified_citizen,
@@ -59,14 +67,18 @@ __all__ = [
     "DecoyCode",
     "ExternalClaims",
     "ProfileData",
+    "ResetCode",
     "SignUp",
     "check_citizen_password",
     "check_decoy_code",
     "do_complete_citizen_signin",
     "do_create_verified_citizen",
     "do_record_external_refusal",
+    "do_request_password_reset",
     "do_resend_code",
     "do_resend_decoy_code",
+    "do_resend_password_reset",
+    "do_reset_password",
     "do_sign_in_with_external_identity",
     "do_sign_up",
     "do_sweep_spent_codes",

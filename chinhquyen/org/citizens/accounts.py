@@ -89,15 +89,18 @@ SIGNED_UP = "citizen.signed_up"
 SIGNUP_EXISTING_CONTACT = "citizen.signup_existing_contact"
 
 
+def recent_from_address(actions: list[str], source_address: str, now: datetime) -> int:
+    """How many of these audited actions came from the address in the last hour."""
+    return AuditEvent.objects.filter(
+        action__in=actions, source_address=source_address, at__gte=now - timedelta(hours=1)
+    ).count()
+
+
 def _check_signup_rate(source_address: str, now: datetime) -> None:
     # Both outcomes count, or the limit itself would tell new addresses from taken ones.
     if not source_address:
         return
-    recent = AuditEvent.objects.filter(
-        action__in=[SIGNED_UP, SIGNUP_EXISTING_CONTACT],
-        source_address=source_address,
-        at__gte=now - timedelta(hours=1),
-    ).count()
+    recent = recent_from_address([SIGNED_UP, SIGNUP_EXISTING_CONTACT], source_address, now)
     if recent >= MAX_SIGNUPS_PER_ADDRESS_PER_HOUR:
         raise DomainError(
             "Có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau.",

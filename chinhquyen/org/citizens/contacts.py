@@ -31,6 +31,7 @@ from chinhquyen.org import identity
 from chinhquyen.org.models import CitizenProfile, ContactVerification, User
 
 Channel = ContactVerification.Channel
+Purpose = ContactVerification.Purpose
 
 VERIFICATION_TEMPLATE = "account.verification"
 EXISTING_CONTACT_TEMPLATE = "account.existing_contact"
@@ -138,8 +139,9 @@ def check_contact_free(contact: Contact, *, user: User | None, field: str, now: 
         raise contact_taken(contact, field)
 
 
-def _signin_url() -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('accounts:signin')}"
+def page_url(name: str) -> str:
+    """The full address of a citizen page, for a message (SITE_URL, not a request's Host)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse(name)}"
 
 
 def send_existing_contact_notice(holder: User, channel: str, now: datetime) -> bool:
@@ -162,7 +164,12 @@ def send_existing_contact_notice(holder: User, channel: str, now: datetime) -> b
         EXISTING_CONTACT_TEMPLATE,
         "email" if channel == Channel.EMAIL else "sms",
         value,
-        {"ho_ten": holder.full_name or "chủ tài khoản", "duong_dan_dang_nhap": _signin_url()},
+        {
+            "ho_ten": holder.full_name or "chủ tài khoản",
+            "duong_dan_dang_nhap": page_url("accounts:signin"),
+            # Version 2 of the notice points to the reset page (version 1 only named it).
+            "duong_dan_quen_mat_khau": page_url("accounts:password_reset"),
+        },
         dedupe_key=f"{prefix}after:{last[0] if last else 0}",
         now=now,
     )
@@ -172,7 +179,7 @@ def send_existing_contact_notice(holder: User, channel: str, now: datetime) -> b
 # --- One-time codes -----------------------------------------------------------------------------
 
 
-def _code_hash(salt: str, code: str) -> str:
+def code_hash(salt: str, code: str) -> str:
     # Keyed with SECRET_KEY: a copy of the table alone cannot be searched for the 10^6 codes.
     return salted_hmac(
         "chinhquyen.org.citizens.verification", f"{salt}:{code}", algorithm="sha256"
@@ -181,7 +188,7 @@ def _code_hash(salt: str, code: str) -> str:
 
 def _latest_code(user: User, channel: str) -> ContactVerification | None:
     return (
-        ContactVerification.objects.filter(user=user, channel=channel)
+        ContactVerification.objects.filter(user=user, channel=channel, purpose=Purpose.CONTACT)
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -207,12 +214,12 @@ def check_send_times(sent: Sequence[datetime], now: datetime) -> None:
 
 def _check_send_allowed(user: User, channel: str, now: datetime) -> None:
     sent = ContactVerification.objects.filter(
-        user=user, channel=channel, created_at__gt=now - timedelta(hours=1)
+        user=user, channel=channel, purpose=Purpose.CONTACT, created_at__gt=now - timedelta(hours=1)
     ).values_list("created_at", flat=True)
     check_send_times(list(sent), now)
 
 
-def _message_key(verification_pk: int) -> str:
+def message_key(verification_pk: int) -> str:
     return f"account:verification:{verification_pk}"
 
 
@@ -233,7 +240,7 @@ def send_code(user: User, contact: Contact, now: datetime) -> ContactVerificatio
         channel=contact.channel,
         destination=contact.value,
         salt=salt,
-        code_hash="" if holder is not None else _code_hash(salt, code),  # "": never matches
+        code_hash="" if holder is not None else code_hash(salt, code),  # "": never matches
         created_at=now,
         expires_at=now + timedelta(minutes=CODE_VALID_MINUTES),
     )
@@ -255,7 +262,7 @@ def send_code(user: User, contact: Contact, now: datetime) -> ContactVerificatio
             "ma_xac_thuc": code,
             "so_phut": CODE_VALID_MINUTES,
         },
-        dedupe_key=_message_key(verification.pk),
+        dedupe_key=message_key(verification.pk),
         now=now,
     )
     return verification
@@ -284,7 +291,7 @@ def do_resend_code(user: User, channel: str, *, source_address: str = "") -> Con
     return verification
 
 
-def _count_attempt(verification: ContactVerification, now: datetime) -> None:
+def count_attempt(verification: ContactVerification, now: datetime) -> None:
     """Refuse a code that cannot be right any more; otherwise count one attempt, committed even
     if the code then turns out wrong (the count must survive the refusal)."""
     if verification.used_at is not None or verification.expires_at <= now:
@@ -305,10 +312,10 @@ def do_verify_contact(
     verification = _latest_code(user, channel)
     if verification is None:
         raise DomainError(CODE_REFUSED, code="code_refused")
-    _count_attempt(verification, now)
+    count_attempt(verification, now)
     if not (
         code.isdigit()
-        and constant_time_compare(_code_hash(verification.salt, code), verification.code_hash)
+        and constant_time_compare(code_hash(verification.salt, code), verification.code_hash)
     ):
         record_audit(
             "citizen.code_refused",
@@ -375,14 +382,14 @@ def _blank_code(text: str, verification: ContactVerification) -> str:
 
     def blank(found: re.Match[str]) -> str:
         digits = found.group(0)
-        right = constant_time_compare(_code_hash(verification.salt, digits), verification.code_hash)
+        right = constant_time_compare(code_hash(verification.salt, digits), verification.code_hash)
         return CODE_MASK if right else digits
 
     return _SIX_DIGITS.sub(blank, text)
 
 
 def _blank_messages(spent: list[ContactVerification]) -> int:
-    by_key = {_message_key(v.pk): v for v in spent}
+    by_key = {message_key(v.pk): v for v in spent}
     messages = OutboxMessage.objects.filter(dedupe_key__in=by_key, status__in=_FINAL).exclude(
         body__contains=CODE_MASK
     )
@@ -401,7 +408,7 @@ def _blank_messages(spent: list[ContactVerification]) -> int:
 
 
 def _delete_spent(spent: list[ContactVerification], cutoff: datetime) -> int:
-    old = {_message_key(v.pk): v.pk for v in spent if (v.used_at or v.expires_at) < cutoff}
+    old = {message_key(v.pk): v.pk for v in spent if (v.used_at or v.expires_at) < cutoff}
     # A message still being delivered keeps its row, so its code is blanked once it is final.
     in_flight = OutboxMessage.objects.filter(dedupe_key__in=old, status__in=_IN_FLIGHT)
     keep = {old[key] for key in in_flight.values_list("dedupe_key", flat=True)}
