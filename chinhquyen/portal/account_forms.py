@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,22 @@ from chinhquyen.org import identity
 from chinhquyen.org.citizens import Contact, ProfileData, parse_contact
 from chinhquyen.org.citizens.accounts import check_new_password
 from chinhquyen.org.models import AdministrativeUnit, Agency, CitizenProfile
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+PASSWORD_HELP = _("Ít nhất 10 ký tự, không quá giống họ tên hay địa chỉ, không chỉ gồm chữ số.")
+
+
+def _new_password(label: StrOrPromise, *, help_text: StrOrPromise = "") -> forms.CharField:
+    """A field for a password being chosen (the browser may offer to generate one)."""
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
 
 CODE_FIELD = forms.RegexField(
     label=_("Mã xác thực (6 chữ số)"),
@@ -45,17 +61,8 @@ class SignUpForm(forms.Form):
     applicant_kind = forms.ChoiceField(
         label=_("Đăng ký cho"), choices=CitizenProfile.ApplicantKind.choices
     )
-    password = forms.CharField(
-        label=_("Mật khẩu"),
-        max_length=200,
-        help_text=_("Ít nhất 10 ký tự, không quá giống họ tên hay địa chỉ, không chỉ gồm chữ số."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=_("Nhập lại mật khẩu"),
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password = _new_password(_("Mật khẩu"), help_text=PASSWORD_HELP)
+    password_again = _new_password(_("Nhập lại mật khẩu"))
 
     def clean_contact(self) -> str:
         try:
@@ -104,17 +111,8 @@ class PasswordResetForm(forms.Form):
 
 class NewPasswordForm(forms.Form):
     code = CODE_FIELD
-    password = forms.CharField(
-        label=_("Mật khẩu mới"),
-        max_length=200,
-        help_text=_("Ít nhất 10 ký tự, không quá giống họ tên hay địa chỉ, không chỉ gồm chữ số."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=_("Nhập lại mật khẩu mới"),
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password = _new_password(_("Mật khẩu mới"), help_text=PASSWORD_HELP)
+    password_again = _new_password(_("Nhập lại mật khẩu mới"))
 
     def __init__(self, *args: Any, contact: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,9 +13,8 @@ accounts only) and there is no TOTP step."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
@@ -41,6 +40,7 @@ from chinhquyen.org.citizens.contacts import (
     send_code,
     send_existing_contact_notice,
 )
+from chinhquyen.org.citizens.session_state import SessionState
 from chinhquyen.org.models import CitizenProfile, User
 from chinhquyen.org.signin import (
     _DUMMY_HASH,
@@ -181,7 +181,7 @@ def _answer_existing(
 
 
 @dataclass
-class DecoyCode:
+class DecoyCode(SessionState):
     """Stands for the code of a sign-up whose contact already has an account. It lives in the
     visitor's session only (no row, no account id) and answers every code, and every request
     for a new one, with the messages and limits of a real code (contacts.py)."""
@@ -194,16 +194,6 @@ class DecoyCode:
     @classmethod
     def start(cls, contact: Contact, now: datetime) -> DecoyCode:
         return cls(contact.channel, contact.value, [now.timestamp()])
-
-    @classmethod
-    def from_session(cls, data: Any) -> DecoyCode | None:
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def to_session(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_decoy_code(decoy: DecoyCode, now: datetime) -> None:

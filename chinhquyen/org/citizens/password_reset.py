@@ -12,9 +12,8 @@ paths; the per-account limit that protects the owner's inbox and SMS bill is app
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -48,6 +47,7 @@ from chinhquyen.org.citizens.contacts import (
     page_url,
     parse_contact,
 )
+from chinhquyen.org.citizens.session_state import SessionState
 from chinhquyen.org.models import ContactVerification, User
 
 RESET_TEMPLATE = "account.password_reset"
@@ -58,7 +58,7 @@ PASSWORD_RESET = "citizen.password_reset"  # noqa: S105 - an audit action
 
 
 @dataclass
-class ResetCode:
+class ResetCode(SessionState):
     """The session's side of a reset code, alike whether or not a code was sent."""
 
     channel: str
@@ -66,16 +66,6 @@ class ResetCode:
     handle: str  # the code row's salt, or a random value matching no row
     sent_at: list[float] = field(default_factory=list)  # epoch seconds, newest last
     attempts: int = 0
-
-    @classmethod
-    def from_session(cls, data: Any) -> ResetCode | None:
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def to_session(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _medium(channel: str) -> str:
