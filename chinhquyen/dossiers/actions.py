@@ -70,6 +70,11 @@ def tracking_url(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{_lookup_path()}?ma={code}"
 
 
+def my_dossier_url(code: str) -> str:
+    """The citizen's own page of the dossier (signed in), where status 6 is paid online."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('tracking:my_dossier', args=[code])}"
+
+
 @cache
 def _lookup_path() -> str:
     return reverse("tracking:lookup")  # the URLconf is fixed for the process

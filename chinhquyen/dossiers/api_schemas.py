@@ -13,6 +13,12 @@ from chinhquyen.core.apiauth import ErrorOut
 
 MAX_ID = 2**63 - 1  # database ids fit a signed 64-bit integer
 MAX_PAGE_SIZE = 100
+# What `Dossier.paid_amount` adds up: fees paid online at submission and every status-6 payment
+# recorded, online or at the counter (`handling._record_payment`).
+PAID_AMOUNT = (
+    "Số tiền người nộp đã nộp (đồng): phí, lệ phí thanh toán trực tuyến khi nộp hồ sơ, cộng các"
+    " khoản nghĩa vụ tài chính (trạng thái 6) đã nộp trực tuyến hoặc tại Bộ phận Một cửa"
+)
 
 
 class FieldErrorOut(Schema):
@@ -195,7 +201,7 @@ class SubmittedOut(DossierSummaryOut):
     history) is at `GET /api/v1/dossiers/{code}`."""
 
     fee_total: int = Field(description="Tổng phí, lệ phí (đồng)")
-    paid_amount: int = Field(description="Số tiền đã thanh toán trực tuyến (đồng)")
+    paid_amount: int = Field(description=PAID_AMOUNT)
     tracking_url: str = Field(description="Trang tra cứu hồ sơ (cũng là đích của mã QR)")
 
 
@@ -249,7 +255,7 @@ class DossierOut(DossierSummaryOut):
     delivery_option: str
     delivery_address: str
     fee_total: int = Field(description="Tổng phí, lệ phí (đồng)")
-    paid_amount: int = Field(description="Số tiền đã thanh toán trực tuyến (đồng)")
+    paid_amount: int = Field(description=PAID_AMOUNT)
     received_at: datetime | None
     finished_at: datetime | None
     returned_at: datetime | None

@@ -27,7 +27,12 @@ from chinhquyen.core.errors import Conflict, DomainError
 from chinhquyen.core.files import do_store_file
 from chinhquyen.core.sql import fetch_prepared, from_db_value, update_columns
 from chinhquyen.core.uploads import check_upload
-from chinhquyen.dossiers.actions import append_transition, lock_dossier, notify_applicant
+from chinhquyen.dossiers.actions import (
+    append_transition,
+    lock_dossier,
+    my_dossier_url,
+    notify_applicant,
+)
 from chinhquyen.dossiers.codes import VIETNAM, next_dossier_code
 from chinhquyen.dossiers.drafts import max_upload_bytes
 from chinhquyen.dossiers.models import (
@@ -777,8 +782,22 @@ def _request_payment(ctx: _Ctx) -> _Move:
         public_note=f"Cần thực hiện nghĩa vụ tài chính: {content}, số tiền {_vnd(amount)}.",
         data={"amount": str(amount), "content": content},
         fields={"step_due_at": None},  # the step waits for the payment
-        notify=("dossier.payment_requested", {"so_tien": _vnd(amount), "noi_dung": content}),
+        notify=_payment_requested_notice(ctx.dossier, amount, content),
     )
+
+
+def _payment_requested_notice(
+    dossier: Dossier, amount: Decimal, content: str
+) -> tuple[str, dict[str, Any]]:
+    """Online payment needs the applicant's account (the dossier page of a signed-in owner,
+    ADR 0010): a dossier without one is told to pay at the counter only."""
+    extra: dict[str, Any] = {"so_tien": _vnd(amount), "noi_dung": content}
+    if dossier.applicant_id is None:
+        return "dossier.payment_requested_at_counter", extra
+    return "dossier.payment_requested", {
+        **extra,
+        "duong_dan_thanh_toan": my_dossier_url(dossier.code),
+    }
 
 
 def _vnd(amount: Decimal) -> str:
@@ -794,7 +813,9 @@ def _record_payment(ctx: _Ctx) -> _Move:
     asked = dossier.transitions.filter(action="request_payment").order_by("-seq").first()
     if ctx.system:
         _check_obligation_open(ctx, asked)
-    requested = Decimal((asked.data or {}).get("amount", "0")) if asked else Decimal(0)
+    asked_data = (asked.data if asked else None) or {}
+    requested = Decimal(asked_data.get("amount", "0"))
+    content = str(asked_data.get("content", ""))
     paid = _money(ctx.data, "money", "Nhập số tiền người nộp đã nộp (đồng, lớn hơn 0).")
     if paid < requested:
         raise DomainError(
@@ -813,9 +834,19 @@ def _record_payment(ctx: _Ctx) -> _Move:
         public_note=f"Đã ghi nhận người nộp thực hiện nghĩa vụ tài chính ({_vnd(paid)}).",
         data=data,
         fields={"step_due_at": step_due, "paid_amount": dossier.paid_amount + paid},
+        # One notice per payment, at the counter or online (its dedupe key holds this row's seq).
+        notify=(
+            "dossier.payment_received",
+            {
+                "so_tien": _vnd(paid),
+                "noi_dung": content,
+                "hinh_thuc": "trực tuyến" if ctx.system else "tại Bộ phận Một cửa",
+                "ma_giao_dich": receipt,
+            },
+        ),
     )
     if ctx.system:
-        _paid_online(ctx, move, asked, paid, receipt)
+        _paid_online(ctx, move, paid, content, receipt)
     return move
 
 
@@ -827,12 +858,9 @@ def _check_obligation_open(ctx: _Ctx, asked: DossierTransition | None) -> None:
         )
 
 
-def _paid_online(
-    ctx: _Ctx, move: _Move, asked: DossierTransition | None, paid: Decimal, receipt: str
-) -> None:
+def _paid_online(ctx: _Ctx, move: _Move, paid: Decimal, content: str, receipt: str) -> None:
     """The online payment's row: channel, the gateway's numbers, DuocThanhToanTrucTuyen = 2
-    (onestop.md §6.4) and the applicant told that the money arrived."""
-    content = str(((asked.data if asked else None) or {}).get("content", ""))
+    (onestop.md §6.4)."""
     move.data.update(
         channel="online",
         obligation_seq=ctx.data["obligation_seq"],
@@ -841,10 +869,6 @@ def _paid_online(
     move.fields["paid_online"] = OnlinePayment.LOCAL_GATEWAY
     move.public_note = (
         f"Đã nhận thanh toán trực tuyến {_vnd(paid)} ({content}), mã giao dịch {receipt}."
-    )
-    move.notify = (
-        "dossier.payment_received",
-        {"so_tien": _vnd(paid), "noi_dung": content, "ma_giao_dich": receipt},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from chinhquyen.dossiers.api_schemas import MAX_ID, ProcedureRefOut
+from chinhquyen.dossiers.api_schemas import MAX_ID, PAID_AMOUNT, ProcedureRefOut
 
 MAX_LINES = 50  # reasons of a refusal, items of a supplement request (as the forms allow)
 Line = Annotated[str, Field(max_length=500)]
@@ -112,7 +112,7 @@ class StaffDossierOut(StaffDossierSummaryOut):
     delivery_option: str
     delivery_address: str
     fee_total: int = Field(description="Tổng phí, lệ phí (đồng)")
-    paid_amount: int = Field(description="Số tiền đã thanh toán trực tuyến (đồng)")
+    paid_amount: int = Field(description=PAID_AMOUNT)
     finished_at: datetime | None
     returned_at: datetime | None
     history: list[HistoryRowOut] = Field(description="Toàn bộ quá trình xử lý (Mẫu 05)")

@@ -72,6 +72,28 @@ def _records(dossier: Dossier) -> list[Any]:
     return list(dossier.transitions.filter(action="record_payment").order_by("seq"))
 
 
+def test_the_request_links_the_page_to_pay_online(waiting: Dossier, settings: Any) -> None:
+    """The citizen's own dossier page (signed in) has the "Thanh toán trực tuyến" button; the
+    counter stays an option."""
+    page = f"{settings.SITE_URL.rstrip('/')}/tai-khoan/ho-so-cua-toi/{waiting.code}/"
+    sent = OutboxMessage.objects.filter(template_code="dossier.payment_requested")
+    assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
+    for message in sent:
+        assert message.template_version == 2 and page in message.body
+        assert "1.500.000 đồng" in message.body and "nộp tại Bộ phận" in message.body
+
+
+def test_paid_online_without_a_contact_tells_nobody(
+    waiting: Dossier, personas: Personas, gateway: Paygate
+) -> None:
+    Dossier.objects.filter(pk=waiting.pk).update(applicant_email="", applicant_phone="")
+    payment, url = _start(waiting, personas.citizen)
+    gateway.pay(url)
+    assert _ipn(gateway, payment)["RspCode"] == "00"
+    assert Dossier.objects.get(pk=waiting.pk).status == Status.PROCESSING
+    assert not OutboxMessage.objects.filter(template_code="dossier.payment_received").exists()
+
+
 def test_paid_online_resumes_processing_once(
     waiting: Dossier, personas: Personas, gateway: Paygate
 ) -> None:
@@ -100,6 +122,7 @@ def test_paid_online_resumes_processing_once(
     told = OutboxMessage.objects.filter(template_code="dossier.payment_received")
     assert sorted(told.values_list("channel", flat=True)) == ["email", "sms"]
     assert all(payment.txn_ref in m.body and "1.500.000 đồng" in m.body for m in told)
+    assert all("nộp trực tuyến" in m.body and "Bộ phận Một cửa" not in m.body for m in told)
 
     # The browser comes back to the dossier page, which says so; nothing is recorded again.
     citizen = client_for(personas.citizen)
@@ -164,7 +187,10 @@ def test_paid_after_the_counter_recorded_it_is_to_be_refunded(
     assert dossier.paid_online is None
     refund = AuditEvent.objects.get(action="payment.refund_needed", object_id=str(payment.pk))
     assert "Đang xử lý" in (refund.after or {})["reason"]  # why: the engine's own refusal
-    assert not OutboxMessage.objects.filter(template_code="dossier.payment_received").exists()
+    # Told once, of the counter payment; the money that came too late tells nothing.
+    told = OutboxMessage.objects.filter(template_code="dossier.payment_received")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "sms"]
+    assert all("tại Bộ phận Một cửa" in m.body and "BL 7" in m.body for m in told)
     back = browser_back(client_for(personas.citizen), location)
     assert shown_messages(back) == [REFUND_TEXT]
     # The officer's page shows the money to give back.

@@ -87,6 +87,8 @@ def test_every_default_template_renders_in_vietnamese(
         "so_tien": "1.500.000 đồng",
         "noi_dung": "Lệ phí trước bạ",
         "ma_giao_dich": "2611245097481031",
+        "hinh_thuc": "trực tuyến",
+        "duong_dan_thanh_toan": "https://dichvucong.example.vn/tai-khoan/ho-so-cua-toi/x/",
     }
     templates_ = MessageTemplate.objects.filter(code__startswith="dossier.")
     assert {(t.code, t.channel) for t in templates_} == {
@@ -95,7 +97,8 @@ def test_every_default_template_renders_in_vietnamese(
                      "dossier.result_ready", "dossier.delayed_apology", "dossier.refused",
                      "dossier.stopped", "dossier.withdrawn", "dossier.returned",
                      "dossier.sent_by_post", "dossier.resolution_refused",
-                     "dossier.payment_requested", "dossier.payment_received")
+                     "dossier.payment_requested", "dossier.payment_requested_at_counter",
+                     "dossier.payment_received")
         for channel in ("email", "sms")
     }  # fmt: skip
     for template in templates_:

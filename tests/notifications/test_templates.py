@@ -57,8 +57,10 @@ def test_default_templates_load_once() -> None:
     # dossier.payment_requested: status 6; account.existing_contact (e-mail, SMS): ADR 0013;
     # dossier.payment_received (e-mail, SMS): status 6 paid online, ADR 0010;
     # account.existing_contact v2, account.password_reset, account.password_changed (e-mail,
-    # SMS each): password reset, ADR 0013
-    assert len(first.created) == 39
-    assert (again.created, len(again.unchanged), again.differing) == ([], 39, [])
+    # SMS each): password reset, ADR 0013; dossier.payment_requested v2 (the online payment
+    # link), dossier.payment_requested_at_counter, dossier.payment_received v2 (online or at the
+    # counter) (e-mail, SMS each): status 6, ADR 0010
+    assert len(first.created) == 45
+    assert (again.created, len(again.unchanged), again.differing) == ([], 45, [])
     MessageTemplate.objects.filter(code="dossier.accepted", channel="sms").update(body="sửa tay")
     assert load_default_templates().differing == ["dossier.accepted [sms] v1"]

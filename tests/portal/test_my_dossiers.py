@@ -18,7 +18,6 @@ from chinhquyen.audit.models import AuditEvent
 from chinhquyen.core.models import StoredFile
 from chinhquyen.dossiers import drafts
 from chinhquyen.dossiers.models import DocumentRole, Dossier, DossierRating, Status
-from chinhquyen.notifications.defaults import load_default_templates
 from chinhquyen.procedures.models import ProcedureVersion
 from tests import dossier_helpers as h
 from tests.conftest import Personas, Province, client_for
@@ -28,22 +27,6 @@ from tests.core import upload_samples
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def version(province: Province) -> ProcedureVersion:
-    load_default_templates()
-    return h.publish_procedure(province.agency_a)
-
-
-@pytest.fixture
-def dossier(version: ProcedureVersion, personas: Personas) -> Dossier:
-    return h.submitted_dossier(personas.citizen, version)
-
-
-@pytest.fixture
-def citizen(personas: Personas) -> Client:
-    return client_for(personas.citizen)
 
 
 def page(client: Client, url: str, status: int = 200) -> str:

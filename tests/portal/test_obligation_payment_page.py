@@ -12,11 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from chinhquyen.dossiers.models import Dossier, Status
-from chinhquyen.notifications.defaults import load_default_templates
 from chinhquyen.payments.models import Payment
-from chinhquyen.procedures.models import ProcedureVersion
 from tests import dossier_helpers as h
-from tests.conftest import Personas, Province, client_for
+from tests.conftest import Personas, client_for
 from tests.payments import conftest as pay
 from tests.payments.conftest import Paygate, browser_back, shown_messages
 
@@ -26,22 +24,6 @@ BUTTON = "Thanh toán trực tuyến</button>"
 @pytest.fixture
 def gateway(settings: Any) -> Iterator[Paygate]:
     yield from pay._paygate(settings, ipn_url="", site="http://testserver")
-
-
-@pytest.fixture
-def version(province: Province) -> ProcedureVersion:
-    load_default_templates()
-    return h.publish_procedure(province.agency_a)
-
-
-@pytest.fixture
-def dossier(version: ProcedureVersion, personas: Personas) -> Dossier:
-    return h.submitted_dossier(personas.citizen, version)
-
-
-@pytest.fixture
-def citizen(personas: Personas) -> Client:
-    return client_for(personas.citizen)
 
 
 def _url(dossier: Dossier, tail: str = "") -> str:

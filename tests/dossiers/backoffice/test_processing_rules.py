@@ -13,7 +13,7 @@ from django.test import Client
 
 from chinhquyen.core.errors import DomainError
 from chinhquyen.dossiers.handling import available_actions, supplement_deadline
-from chinhquyen.dossiers.models import Status
+from chinhquyen.dossiers.models import Dossier, Status
 from chinhquyen.dossiers.process import Budget, Verdict, check_process, process_for
 from chinhquyen.dossiers.queries import public_lookup
 from chinhquyen.notifications.models import OutboxMessage
@@ -237,9 +237,11 @@ def test_payment_requested_then_recorded_resumes_processing(world: World) -> Non
     assert row.public_note == (
         "Cần thực hiện nghĩa vụ tài chính: Lệ phí trước bạ, số tiền 1.500.000 đồng."
     )
-    sent = OutboxMessage.objects.filter(template_code="dossier.payment_requested")
+    # Received at the counter, no account: no dossier page to pay on, so the counter only.
+    sent = OutboxMessage.objects.filter(template_code="dossier.payment_requested_at_counter")
     assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
-    assert all("1.500.000 đồng" in message.body for message in sent)
+    assert all("1.500.000 đồng" in m.body and "Bộ phận" in m.body for m in sent)
+    assert not any("trực tuyến" in m.body or "ho-so-cua-toi" in m.body for m in sent)
     assert available_actions(dossier, people.specialist_a) == []
     assert "record_payment" in available_actions(dossier, world.officer)
     lookup = public_lookup(dossier.code, APPLICANT.phone[-4:])
@@ -252,8 +254,34 @@ def test_payment_requested_then_recorded_resumes_processing(world: World) -> Non
     assert dossier.step_due_at == at("2026-03-04 10:00")  # the step's day counted from payment
     assert dossier.due_at == due and dossier.paid_amount == 1500000
     assert dossier.transitions.get(action="record_payment").data["receipt"] == "BL 0001234"
+    told = OutboxMessage.objects.filter(template_code="dossier.payment_received")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "sms"]
+    for message in told:
+        assert "1.500.000 đồng" in message.body and "BL 0001234" in message.body
+        assert "nộp tại Bộ phận Một cửa" in message.body and "trực tuyến" not in message.body
+    assert "Lệ phí trước bạ" in told.get(channel="email").body
     act(dossier, "propose", people.specialist_a, at("2026-03-03 11:00"))
     assert fresh(dossier).step == "kiem_tra"
+
+
+def test_a_counter_payment_without_a_receipt_or_a_contact(world: World) -> None:
+    """No receipt number: the notice says none was written; no e-mail or phone: no notice."""
+    for contact in (APPLICANT.phone, ""):
+        dossier = to_processing(world, MONDAY)
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_phone=contact, applicant_email="")
+        dossier = fresh(dossier)
+        act(dossier, "request_payment", world.people.specialist_a, MONDAY, money=20000,
+            content="Phí")  # fmt: skip
+        act(fresh(dossier), "record_payment", world.officer, MONDAY, money=20000)
+        told = OutboxMessage.objects.filter(
+            template_code="dossier.payment_received", dedupe_key__contains=dossier.code
+        )
+        assert [m.body for m in told] == (
+            [f"{dossier.receiving_agency.name}: đã nhận 20.000 đồng nộp tại Bộ phận Một cửa cho"
+             f" hồ sơ {dossier.code} (biên lai/mã giao dịch không ghi); hồ sơ được giải quyết"
+             " tiếp."]
+            if contact else []
+        )  # fmt: skip
 
 
 def test_a_leader_asks_for_payment_at_approval(world: World) -> None:
