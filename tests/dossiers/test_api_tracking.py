@@ -101,3 +101,38 @@ def test_the_answer_is_exactly_the_documented_tracking_document(dossier: Dossier
 def test_times_are_written_as_djangos_encoder_writes_them(moment: datetime) -> None:
     assert json_time(moment) == json.loads(json.dumps(moment, cls=DjangoJSONEncoder))
     assert json_time(None) is None
+
+
+def test_the_check_parameter_is_documented_as_ninja_would_and_enforced(dossier: Dossier) -> None:
+    """`check` is read in the view (speed: no second parameter model); its OpenAPI entry is the
+    one django-ninja writes for the declared `Query`, and too long a value is the same 422."""
+    from ninja import NinjaAPI, Query
+
+    from chinhquyen.dossiers import api as tracking_api
+
+    probe = NinjaAPI(urls_namespace="probe-check-parameter")
+
+    @probe.get("/{code}")
+    def declared(
+        request: Any,
+        code: str,
+        check: str = Query(
+            "",
+            max_length=tracking_api.CHECK_MAX_LENGTH,
+            description=tracking_api._CHECK_DESCRIPTION,
+        ),
+    ) -> None: ...
+
+    [written] = [
+        parameter
+        for parameter in probe.get_openapi_schema(path_prefix="")["paths"]["/{code}"]["get"][
+            "parameters"
+        ]
+        if parameter["name"] == "check"
+    ]
+    assert written == tracking_api._CHECK_PARAMETER
+    client = api_client()
+    too_long = client.get(f"{API}/{dossier.code}", {"check": "1" * 21})
+    assert too_long.status_code == 422
+    assert too_long.json()["code"] == "invalid" and too_long.json()["field"] == "check"
+    assert client.get(f"{API}/{dossier.code}", {"check": "1" * 20}).status_code == 404
