@@ -135,6 +135,23 @@ class NewPasswordForm(forms.Form):
         return data
 
 
+class ChangePasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = _new_password(_("Mật khẩu mới"), help_text=PASSWORD_HELP)
+    password_again = _new_password(_("Nhập lại mật khẩu mới"))
+
+    def clean(self) -> dict[str, Any]:
+        # The action checks the current password, then the new one with Django's validators.
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
+        return data
+
+
 def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Current communes grouped by province: the provinces the installation's top agencies
     govern, or every current province when no agency names one yet."""

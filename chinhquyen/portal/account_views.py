@@ -1,7 +1,7 @@
 """Citizen account pages under /tai-khoan/: sign-up and its code, sign-in with e-mail or phone
 and password, sign-out, “Quên mật khẩu” (a code, then a new password), the profile with
-re-verification of a changed contact, and sign-in through the configured OpenID Connect
-provider. Thin: parse, call one action, render."""
+re-verification of a changed contact, “Đổi mật khẩu”, and sign-in through the configured OpenID
+Connect provider. Thin: parse, call one action, render."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from chinhquyen.org.citizens import (
     ResetCode,
     check_citizen_password,
     check_decoy_code,
+    do_change_citizen_password,
     do_complete_citizen_signin,
     do_record_external_refusal,
     do_request_password_reset,
@@ -48,6 +49,7 @@ from chinhquyen.org.citizens import (
 )
 from chinhquyen.org.models import CitizenProfile, User
 from chinhquyen.portal.account_forms import (
+    ChangePasswordForm,
     CitizenSignInForm,
     CodeForm,
     NewPasswordForm,
@@ -404,6 +406,36 @@ def profile(request: HttpRequest) -> HttpResponse:
         user.refresh_from_db()
     context = {"form": form, "citizen": citizen, "pending": _pending(user)}
     return render(request, "portal/accounts/profile.html", context)
+
+
+@citizen_view
+@never_cache
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """“Đổi mật khẩu”. An account with no usable password (created through OIDC) gets no form:
+    it sets one through “Quên mật khẩu”, whose code proves the contact, so an open session
+    alone cannot add a password to the account (ADR 0013)."""
+    user = request.user
+    assert isinstance(user, User)
+    has_password = user.has_usable_password()
+    form = ChangePasswordForm(request.POST or None)
+    if has_password and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_change_citizen_password(
+                user,
+                data["current_password"],
+                data["password"],
+                source_address=client_address(request),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)  # this session stays; every other one ends
+            messages.success(request, "Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất.")
+            return redirect("accounts:profile")
+    context = {"form": form, "has_password": has_password}
+    return render(request, "portal/accounts/change_password.html", context)
 
 
 def _pending(user: User) -> list[dict[str, Any]]:

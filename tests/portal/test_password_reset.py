@@ -366,7 +366,8 @@ def test_a_spent_reset_code_is_blanked_by_the_sweep(personas: Personas) -> None:
 # --- Accounts created through OpenID Connect ----------------------------------------------------
 
 
-def test_an_account_made_by_the_identity_provider_may_set_a_password() -> None:
+def oidc_only_citizen() -> User:
+    """An account the identity provider made (no usable password), e-mail cuong.le@example.vn."""
     claims = ExternalClaims(
         issuer="https://id.example.vn",
         subject="sub-1",
@@ -374,7 +375,11 @@ def test_an_account_made_by_the_identity_provider_may_set_a_password() -> None:
         email="cuong.le@example.vn",
         email_verified=True,
     )
-    user = do_sign_in_with_external_identity(claims, source_address="")
+    return do_sign_in_with_external_identity(claims, source_address="")
+
+
+def test_an_account_made_by_the_identity_provider_may_set_a_password() -> None:
+    user = oidc_only_citizen()
     assert not user.has_usable_password()
     client = Client()
     _ask(client, "cuong.le@example.vn")

@@ -9,7 +9,9 @@ action writing its audit row in its transaction.
 - `profile`: the profile, accounts created already verified (demo, one-stop counter);
 - `external`: OpenID Connect identities;
 - `password_reset`: “Quên mật khẩu”, a code to the proven contact then a new password (the
-  same answers whether or not the address has an account).
+  same answers whether or not the address has an account);
+- `password_change`: “Đổi mật khẩu” of a signed-in citizen (the current password, counted
+  like a sign-in).
 """
 
 from chinhquyen.org.citizens.accounts import (
@@ -42,6 +44,7 @@ from chinhquyen.org.citizens.external import (
     do_record_external_refusal,
     do_sign_in_with_external_identity,
 )
+from chinhquyen.org.citizens.password_change import do_change_citizen_password
 from chinhquyen.org.citizens.password_reset import (
     ResetCode,
     do_request_password_reset,
@@ -71,6 +74,7 @@ __all__ = [
     "SignUp",
     "check_citizen_password",
     "check_decoy_code",
+    "do_change_citizen_password",
     "do_complete_citizen_signin",
     "do_create_verified_citizen",
     "do_record_external_refusal",

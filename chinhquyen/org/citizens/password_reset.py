@@ -303,12 +303,13 @@ def _set_password(
         after={"channel": row.channel, "had_password": had_password},
         source_address=source,
     )
-    _tell_owner(user, row.pk, now)
+    tell_owner_password_changed(user, f"account:password_changed:{row.pk}", now)
 
 
-def _tell_owner(user: User, reset_pk: int, now: datetime) -> None:
-    """On every proven contact, not only the one the code went to: someone holding the phone
-    alone should not change the password unseen by the owner of the e-mail address."""
+def tell_owner_password_changed(user: User, dedupe_key: str, now: datetime) -> None:
+    """On every proven contact, not only the one a reset code went to: someone holding the
+    phone alone should not change the password unseen by the owner of the e-mail address.
+    Used by the reset and by “Đổi mật khẩu”."""
     for channel in (Channel.EMAIL, Channel.PHONE):
         if not is_contact_verified(user, channel):
             continue
@@ -321,6 +322,6 @@ def _tell_owner(user: User, reset_pk: int, now: datetime) -> None:
                 "thoi_diem": timezone.localtime(now),
                 "duong_dan_quen_mat_khau": page_url("accounts:password_reset"),
             },
-            dedupe_key=f"account:password_changed:{reset_pk}:{channel}",
+            dedupe_key=f"{dedupe_key}:{channel}",
             now=now,
         )
