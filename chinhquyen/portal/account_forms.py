@@ -48,7 +48,17 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-class SignUpForm(forms.Form):
+class _PasswordTwice(forms.Form):
+    """A form where a new password is typed twice (`password`, `password_again`)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
+        return data
+
+
+class SignUpForm(_PasswordTwice):
     full_name = forms.CharField(
         label=_("Họ và tên"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -69,12 +79,6 @@ class SignUpForm(forms.Form):
             return parse_contact(self.cleaned_data["contact"]).value
         except DomainError as exc:
             raise ValidationError(exc.message) from None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
-        return data
 
 
 class CitizenSignInForm(forms.Form):
@@ -109,7 +113,7 @@ class PasswordResetForm(forms.Form):
             raise ValidationError(exc.message) from None
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(_PasswordTwice):
     code = CODE_FIELD
     password = _new_password(_("Mật khẩu mới"), help_text=PASSWORD_HELP)
     password_again = _new_password(_("Nhập lại mật khẩu mới"))
@@ -128,14 +132,9 @@ class NewPasswordForm(forms.Form):
             raise ValidationError(exc.message) from None
         return str(password)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
-        return data
 
-
-class ChangePasswordForm(forms.Form):
+class ChangePasswordForm(_PasswordTwice):
+    # The action checks the current password, then the new one with Django's validators.
     current_password = forms.CharField(
         label=_("Mật khẩu hiện tại"),
         max_length=200,
@@ -143,13 +142,6 @@ class ChangePasswordForm(forms.Form):
     )
     password = _new_password(_("Mật khẩu mới"), help_text=PASSWORD_HELP)
     password_again = _new_password(_("Nhập lại mật khẩu mới"))
-
-    def clean(self) -> dict[str, Any]:
-        # The action checks the current password, then the new one with Django's validators.
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("Hai lần nhập mật khẩu không giống nhau."))
-        return data
 
 
 def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:
