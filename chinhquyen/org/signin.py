@@ -75,7 +75,7 @@ def do_record_signin_failure(user: User, *, reason: str, source_address: str) ->
 def check_password_step(username: str, password: str, *, source_address: str) -> PasswordStep:
     """First factor. Raises DomainError with one message for every failure (unknown name, wrong
     password, locked account), so the form reveals neither which names exist nor a lock."""
-    if _address_is_throttled(source_address):
+    if address_is_throttled(source_address):
         # Many failures from one address across accounts (password spraying): refuse before
         # any password check, with the same message, and leave a trace.
         record_audit("signin.throttled", source_address=source_address)
@@ -97,7 +97,7 @@ def check_password_step(username: str, password: str, *, source_address: str) ->
     return PasswordStep(user=user, needs_enrolment=not user.totp_confirmed_at)
 
 
-def _address_is_throttled(source_address: str) -> bool:
+def address_is_throttled(source_address: str) -> bool:
     """Failures from one address in the last lock period, counted from the audit log itself."""
     if not source_address:
         return False

@@ -127,7 +127,9 @@ class NewPasswordForm(_PasswordTwice):
         # an account; the action checks it again against the account's name once the code is right.
         password = self.cleaned_data["password"]
         try:
-            check_new_password(password, full_name="", contact=self.contact)
+            check_new_password(
+                password, full_name="", contacts=(self.contact,) if self.contact else ()
+            )
         except DomainError as exc:
             raise ValidationError(exc.message) from None
         return str(password)

@@ -92,6 +92,14 @@ def test_weak_new_password_is_refused(personas: Personas) -> None:
     _unchanged(user)
 
 
+def test_a_password_like_the_accounts_address_is_refused(personas: Personas) -> None:
+    """The validators see the account's own e-mail and phone, as at sign-up."""
+    user = personas.citizen
+    response = _change(client_for(user), DEMO_PASSWORD, user.email.upper() + "!")
+    assert "Mật khẩu quá giống với" in response.content.decode()
+    _unchanged(user)
+
+
 def test_the_same_password_is_refused(personas: Personas) -> None:
     user = personas.citizen
     response = _change(client_for(user), DEMO_PASSWORD, DEMO_PASSWORD)

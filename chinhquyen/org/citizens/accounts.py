@@ -13,6 +13,7 @@ accounts only) and there is no TOTP step."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,8 +45,8 @@ from chinhquyen.org.citizens.session_state import SessionState
 from chinhquyen.org.models import CitizenProfile, User
 from chinhquyen.org.signin import (
     _DUMMY_HASH,
-    _address_is_throttled,
     _record_unknown,
+    address_is_throttled,
     do_record_signin_failure,
 )
 
@@ -66,9 +67,10 @@ def new_username() -> str:
     return f"cd.{secrets.token_hex(8)}"
 
 
-def check_new_password(password: str, *, full_name: str, contact: Contact | None) -> None:
+def check_new_password(password: str, *, full_name: str, contacts: Sequence[Contact] = ()) -> None:
+    """Django's password validators, against the name and the account's addresses."""
     probe = User(full_name=full_name, kind=User.Kind.CITIZEN)
-    if contact is not None:
+    for contact in contacts:
         setattr(probe, "email" if contact.channel == Channel.EMAIL else "phone", contact.value)
     try:
         validate_password(password, user=probe)
@@ -131,7 +133,7 @@ def do_sign_up(
     parsed = parse_contact(contact)
     if applicant_kind not in ApplicantKind.values:
         raise DomainError("Đối tượng không hợp lệ.", code="invalid", field="applicant_kind")
-    check_new_password(password, full_name=name, contact=parsed)
+    check_new_password(password, full_name=name, contacts=(parsed,))
     _check_signup_rate(source_address, now)
     with transaction.atomic():
         holder = holder_of(parsed, user=None, now=now)
@@ -239,7 +241,7 @@ def check_citizen_password(
 ) -> CitizenPasswordStep:
     """Raises DomainError with one message for every failure (unknown contact, staff account,
     wrong password, lock, throttle), so the form reveals neither which accounts exist nor a lock."""
-    if _address_is_throttled(source_address):
+    if address_is_throttled(source_address):
         record_audit("signin.throttled", source_address=source_address)
         raise DomainError(SIGNIN_FAILURE, code="throttled")
     try:

@@ -14,9 +14,10 @@ from django.utils import timezone
 from chinhquyen.audit.actions import record_audit
 from chinhquyen.core.errors import DomainError
 from chinhquyen.org.citizens.accounts import check_new_password
+from chinhquyen.org.citizens.contacts import Channel, Contact
 from chinhquyen.org.citizens.password_reset import tell_owner_password_changed
 from chinhquyen.org.models import User
-from chinhquyen.org.signin import _address_is_throttled, do_record_signin_failure
+from chinhquyen.org.signin import address_is_throttled, do_record_signin_failure
 
 PASSWORD_CHANGED = "citizen.password_changed"  # noqa: S105 - an audit action
 WRONG_CURRENT = "Mật khẩu hiện tại không đúng."
@@ -33,7 +34,7 @@ def check_current_password(user: User, current: str, *, source_address: str) -> 
     if not user.has_usable_password():
         raise DomainError(USE_RESET_FIRST, code="no_password")
     user.refresh_from_db(fields=["locked_until", "failed_signins"])
-    if user.is_locked() or _address_is_throttled(source_address):
+    if user.is_locked() or address_is_throttled(source_address):
         record_audit("signin.throttled", actor=user, obj=user, source_address=source_address)
         raise DomainError(TOO_MANY, code="throttled", field="current_password")
     if not user.check_password(current):
@@ -49,7 +50,9 @@ def do_change_citizen_password(user: User, current: str, new: str, *, source_add
         raise DomainError(
             "Mật khẩu mới phải khác mật khẩu hiện tại.", code="same_password", field="password"
         )
-    check_new_password(new, full_name=user.full_name, contact=None)
+    addresses = ((Channel.EMAIL, user.email), (Channel.PHONE, user.phone))
+    contacts = [Contact(channel, value) for channel, value in addresses if value]
+    check_new_password(new, full_name=user.full_name, contacts=contacts)
     now = timezone.now()
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -271,7 +271,7 @@ def do_reset_password(
     assert row is not None
     user = row.user
     check_new_password(
-        password, full_name=user.full_name, contact=Contact(reset.channel, reset.destination)
+        password, full_name=user.full_name, contacts=(Contact(reset.channel, reset.destination),)
     )
     with transaction.atomic():
         # One use only: of two requests with the same code, one claims the row.
